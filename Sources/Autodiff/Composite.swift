@@ -1,0 +1,59 @@
+import Foundation
+
+// Operations composed from primitives: no hand-written gradients here.
+
+extension Tensor {
+    public func mean(axes: [Int]? = nil, keepDims: Bool = false) throws -> Tensor {
+        let ax = try normalizedAxes(axes, op: "mean")
+        let n = ax.reduce(1) { $0 * shape[$1] }
+        guard n > 0 else { throw TensorError.invalidArgument(op: "mean", "mean over an empty axis of \(shape)") }
+        return try sum(axes: ax, keepDims: keepDims) * (1 / Float(n))
+    }
+
+    /// Population variance (divides by n), as layer norm uses.
+    public func variance(axes: [Int]? = nil, keepDims: Bool = false) throws -> Tensor {
+        let centered = try self - mean(axes: axes, keepDims: true)
+        return try (centered * centered).mean(axes: axes, keepDims: keepDims)
+    }
+
+    public func min(axes: [Int]? = nil, keepDims: Bool = false) throws -> Tensor {
+        try -(-self).max(axes: axes, keepDims: keepDims)
+    }
+
+    public func silu() throws -> Tensor { try self * sigmoid() }
+    public func mish() throws -> Tensor { try self * softplus().tanh() }
+    public func square() throws -> Tensor { try self * self }
+
+    /// `a ** b` for two tensors (a > 0).
+    public func pow(_ exponent: Tensor) throws -> Tensor { try (exponent * log()).exp() }
+}
+
+/// Mean squared error.
+public func mse(_ prediction: Tensor, _ target: Tensor) throws -> Tensor {
+    let d = try prediction - target
+    return try (d * d).mean()
+}
+
+/// log N(x; μ, σ) summed over the last axis, for a diagonal Gaussian.
+public func gaussianLogProb(_ x: Tensor, mean: Tensor, logStd: Tensor) throws -> Tensor {
+    let z = try (x - mean) / logStd.exp()
+    let perDim = try (z * z) * -0.5 - logStd - Float(0.5 * Foundation.log(2 * Double.pi))
+    return try perDim.sum(axes: [-1])
+}
+
+/// Layer normalisation over the last axis: (x − μ)/√(σ² + ε) · γ + β.
+public func layerNorm(_ x: Tensor, gain: Tensor?, bias: Tensor?, epsilon: Float = 1e-5) throws -> Tensor {
+    let centered = try x - x.mean(axes: [-1], keepDims: true)
+    let variance = try (centered * centered).mean(axes: [-1], keepDims: true)
+    var y = try centered / (variance + epsilon).sqrt()
+    if let gain { y = try y * gain }
+    if let bias { y = try y + bias }
+    return y
+}
+
+/// Numerically stable log Σ exp over `axis`.
+public func logSumExp(_ x: Tensor, axis: Int = -1) throws -> Tensor {
+    let m = try x.detached.max(axes: [axis], keepDims: true)
+    return try ((x - m).exp().sum(axes: [axis], keepDims: true).log() + m).reshaped(
+        x.shape.enumerated().filter { $0.offset != (axis < 0 ? axis + x.rank : axis) }.map(\.element))
+}

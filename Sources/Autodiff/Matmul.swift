@@ -1,0 +1,149 @@
+import COpenBLAS
+
+/// Thread count for OpenBLAS (process-wide, like OPENBLAS_NUM_THREADS).
+public enum BLAS {
+    public static func setThreads(_ n: Int) { openblas_set_num_threads(Int32(n)) }
+    public static var threads: Int { Int(openblas_get_num_threads()) }
+    public static var coreName: String { String(cString: openblas_get_corename()) }
+}
+
+/// C[m,n] = op(A) op(B) (+ C when `accumulate`), row-major, transposes passed to BLAS
+/// as flags so nothing is copied. Batch-1 products go through gemv, which is ~4× faster
+/// than gemm at M = 1.
+func gemm(_ a: UnsafePointer<Float>, transposeA: Bool, _ b: UnsafePointer<Float>, transposeB: Bool,
+          _ c: UnsafeMutablePointer<Float>, m: Int, n: Int, k: Int, accumulate: Bool = false) {
+    guard m > 0, n > 0 else { return }
+    let beta: Float = accumulate ? 1 : 0
+    guard k > 0 else {
+        if !accumulate { c.initialize(repeating: 0, count: m * n) }
+        return
+    }
+    let lda = transposeA ? m : k, ldb = transposeB ? k : n
+    if m == 1 {
+        // c[n] = op(B)^T a: B stored [k,n] is the transpose of what gemv multiplies.
+        cblas_sgemv(CblasRowMajor, transposeB ? CblasNoTrans : CblasTrans, Int32(transposeB ? n : k), Int32(transposeB ? k : n),
+                    1, b, Int32(ldb), a, 1, beta, c, 1)
+        return
+    }
+    cblas_sgemm(CblasRowMajor, transposeA ? CblasTrans : CblasNoTrans, transposeB ? CblasTrans : CblasNoTrans,
+                Int32(m), Int32(n), Int32(k), 1, a, Int32(lda), b, Int32(ldb), beta, c, Int32(n))
+}
+
+extension Tensor {
+    /// Matrix product of rank-2 tensors, `op(a) @ op(b)` where op transposes when asked.
+    public static func matmul(_ a: Tensor, _ b: Tensor, transposeA: Bool = false, transposeB: Bool = false) throws -> Tensor {
+        guard a.rank == 2, b.rank == 2 else {
+            throw TensorError.invalidArgument(op: "matmul", "expects matrices, got shapes \(a.shape) and \(b.shape)")
+        }
+        let (m, k) = transposeA ? (a.shape[1], a.shape[0]) : (a.shape[0], a.shape[1])
+        let (k2, n) = transposeB ? (b.shape[1], b.shape[0]) : (b.shape[0], b.shape[1])
+        guard k == k2 else {
+            throw TensorError.shapeMismatch(op: "matmul", "inner dimensions differ: \(a.shape)\(transposeA ? "ᵀ" : "") @ \(b.shape)\(transposeB ? "ᵀ" : "")")
+        }
+        let y = try Tensor(uninitialized: [m, n])
+        gemm(a.pointer, transposeA: transposeA, b.pointer, transposeB: transposeB, y.pointer, m: m, n: n, k: k)
+        guard let tape = Tape.of(a, b) else { return y }
+        let a0 = a.detached, b0 = b.detached
+        return tape.record(y, [a, b]) { g, needs in
+            // Gradients of C = op(A) op(B), each expressed in A's and B's stored layout.
+            let da: Tensor? = !needs[0] ? nil : transposeA
+                ? try matmul(b0, g, transposeA: transposeB, transposeB: true)
+                : try matmul(g, b0, transposeB: !transposeB)
+            let db: Tensor? = !needs[1] ? nil : transposeB
+                ? try matmul(g, a0, transposeA: true, transposeB: transposeA)
+                : try matmul(a0, g, transposeA: !transposeA)
+            return [da, db]
+        }
+    }
+}
+
+/// The activations that `linear` can fuse with its bias add.
+public enum Activation: String, CaseIterable, Sendable {
+    case identity, relu, tanh, sigmoid, silu, mish
+
+    /// f(z) for one element.
+    @inline(__always)
+    func value(_ z: Float) -> Float {
+        switch self {
+        case .identity: return z
+        case .relu: return Swift.max(z, 0)
+        case .tanh: return fastTanh(z)
+        case .sigmoid: return fastSigmoid(z)
+        case .silu: return z * fastSigmoid(z)
+        case .mish: return z * fastTanh(softplusValue(z))
+        }
+    }
+
+    /// f'(z), given z and y = f(z).
+    @inline(__always)
+    func derivative(_ z: Float, _ y: Float) -> Float {
+        switch self {
+        case .identity: return 1
+        case .relu: return z > 0 ? 1 : 0
+        case .tanh: return 1 - y * y
+        case .sigmoid: return y * (1 - y)
+        case .silu:
+            let s = fastSigmoid(z)
+            return s + z * s * (1 - s)
+        case .mish:
+            let t = fastTanh(softplusValue(z))
+            return t + z * (1 - t * t) * fastSigmoid(z)
+        }
+    }
+
+    /// Whether the backward pass needs the pre-activation z (else y suffices).
+    var needsPreactivation: Bool { self == .silu || self == .mish }
+}
+
+/// y = f(x Wᵀ + b): a fused primitive (one gemm, then bias and activation in one pass).
+/// x [batch, in], W [out, in] (PyTorch's layout), b [out] or nil.
+/// Its pullback skips dx when x is not on the tape (a network's input data).
+public func linear(_ x: Tensor, _ w: Tensor, _ b: Tensor?, activation: Activation = .identity) throws -> Tensor {
+    guard x.rank == 2, w.rank == 2, x.shape[1] == w.shape[1] else {
+        throw TensorError.shapeMismatch(op: "linear", "input \(x.shape) does not match weight \(w.shape) (expects [batch, \(w.rank == 2 ? w.shape[1] : 0)])")
+    }
+    let (m, k, n) = (x.shape[0], x.shape[1], w.shape[0])
+    if let b, b.shape != [n] {
+        throw TensorError.shapeMismatch(op: "linear", "bias shape \(b.shape) should be [\(n)]")
+    }
+    let tape = Tape.of(x, w, b ?? x)
+    let z = try Tensor(uninitialized: [m, n])
+    gemm(x.pointer, transposeA: false, w.pointer, transposeB: true, z.pointer, m: m, n: n, k: k)
+    // Keep z only when the backward pass will need it.
+    let keepZ = tape != nil && activation.needsPreactivation
+    let y = keepZ ? try Tensor(uninitialized: [m, n]) : z
+    let zp = z.pointer, yp = y.pointer, bp = b?.pointer
+    for r in 0..<m {
+        let zr = zp + r * n, yr = yp + r * n
+        if let bp {
+            for j in 0..<n { yr[j] = activation.value(zr[j] + bp[j]) }
+            if keepZ { for j in 0..<n { zr[j] += bp[j] } }
+        } else {
+            for j in 0..<n { yr[j] = activation.value(zr[j]) }
+        }
+    }
+    guard let tape else { return y }
+    let x0 = x.detached, w0 = w.detached, y0 = y.detached, z0 = keepZ ? z : y.detached
+    let inputs = b.map { [x, w, $0] } ?? [x, w]
+    return tape.record(y, inputs) { g, needs in
+        // dz = g ⊙ f'(z); db = Σ_batch dz; dW = dzᵀ x; dx = dz W.
+        let dz = try Tensor(uninitialized: [m, n])
+        let gp = g.pointer, dp = dz.pointer, zq = z0.pointer, yq = y0.pointer
+        for i in 0..<(m * n) { dp[i] = gp[i] * activation.derivative(zq[i], yq[i]) }
+        var grads: [Tensor?] = [nil, nil]
+        if needs[0] {
+            let dx = try Tensor(uninitialized: [m, k])
+            gemm(dp, transposeA: false, w0.pointer, transposeB: false, dx.pointer, m: m, n: k, k: n)
+            grads[0] = dx
+        }
+        if needs[1] {
+            let dw = try Tensor(uninitialized: [n, k])
+            gemm(dp, transposeA: true, x0.pointer, transposeB: false, dw.pointer, m: n, n: k, k: m)
+            grads[1] = dw
+        }
+        if inputs.count == 3 {
+            grads.append(needs[2] ? try Autodiff.reduce(dz, to: [1, n], initial: 0, +).reshaped([n]) : nil)
+        }
+        return grads
+    }
+}

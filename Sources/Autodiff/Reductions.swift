@@ -1,0 +1,53 @@
+// Sum and max over axes. `mean` and friends are composites in Composite.swift.
+
+extension Tensor {
+    /// Normalises axes (negative counts from the end), rejecting out-of-range ones.
+    func normalizedAxes(_ axes: [Int]?, op: String) throws -> [Int] {
+        guard let axes else { return Array(0..<rank) }
+        return try axes.map { a in
+            let b = a < 0 ? a + rank : a
+            guard b >= 0 && b < rank else {
+                throw TensorError.invalidArgument(op: op, "axis \(a) out of range for shape \(shape)")
+            }
+            return b
+        }
+    }
+
+    /// `shape` with the reduced axes set to 1.
+    private func keptShape(_ axes: [Int]) -> [Int] {
+        var s = shape
+        for a in axes { s[a] = 1 }
+        return s
+    }
+
+    private func dropped(_ kept: [Int], _ axes: [Int]) -> [Int] {
+        kept.enumerated().filter { !axes.contains($0.offset) }.map(\.element)
+    }
+
+    /// Sum over `axes` (all when nil); reduced axes are kept as size 1 when `keepDims`.
+    public func sum(axes: [Int]? = nil, keepDims: Bool = false) throws -> Tensor {
+        let ax = try normalizedAxes(axes, op: "sum")
+        let kept = keptShape(ax)
+        let y = try Autodiff.reduce(self, to: kept, initial: 0, +).reshaped(keepDims ? kept : dropped(kept, ax))
+        guard let tape = Tape.of(self) else { return y }
+        let xs = shape
+        return tape.record(y, [self]) { g, _ in [try g.reshaped(kept).broadcast(to: xs)] }
+    }
+
+    /// Maximum over `axes`; the gradient is shared evenly among tied maxima.
+    public func max(axes: [Int]? = nil, keepDims: Bool = false) throws -> Tensor {
+        let ax = try normalizedAxes(axes, op: "max")
+        guard count > 0 else { throw TensorError.invalidArgument(op: "max", "empty tensor of shape \(shape)") }
+        let kept = keptShape(ax)
+        let m = try Autodiff.reduce(self, to: kept, initial: -.infinity) { Swift.max($0, $1) }
+        let y = try m.reshaped(keepDims ? kept : dropped(kept, ax))
+        guard let tape = Tape.of(self) else { return y }
+        let x0 = detached
+        return tape.record(y, [self]) { g, _ in
+            let mask = try broadcastZip(x0, m, op: "max") { $0 == $1 ? 1 : 0 }
+            let ties = try Autodiff.reduce(mask, to: kept, initial: 0, +)
+            let share = try g.reshaped(kept).zip(ties, /)
+            return [try broadcastZip(mask, share, op: "max", *)]
+        }
+    }
+}

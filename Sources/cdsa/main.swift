@@ -1,0 +1,2 @@
+import Driver
+CDSACommand.main()
