@@ -3,12 +3,15 @@ import Foundation
 // Loops over raw storage that every operation is built from. They are written so the
 // compiler vectorises them: no calls, no bounds checks, branch-free bodies.
 
-/// e^x to about 2 ulp on [-87, 88], branch-free so loops over it vectorise
-/// (Cephes' expf: Cody–Waite range reduction and a degree-6 polynomial).
+/// e^x to about 2 ulp on [-87, 88], branch-free and free of float→int conversions
+/// (which trap when out of range in Swift), so loops over it vectorise. Cephes' expf:
+/// Cody–Waite range reduction and a degree-6 polynomial; rounding and 2^n come from
+/// the 1.5·2^23 magic-number trick.
 @inline(__always)
 public func fastExp(_ x: Float) -> Float {
-    let x = Swift.min(Swift.max(x, -87.3), 88.7)
-    let n = (x * 1.442695041 + 0.5).rounded(.down)
+    let x = Swift.min(Swift.max(x, -87.3), 88.3)
+    let t = x * 1.442695041 + 12_582_912          // n = round(x / ln 2) in t's low mantissa bits
+    let n = t - 12_582_912
     let r = x - n * 0.693359375 + n * 2.12194440e-4
     var p: Float = 1.9875691500e-4
     p = p * r + 1.3981999507e-3
@@ -17,7 +20,7 @@ public func fastExp(_ x: Float) -> Float {
     p = p * r + 1.6666665459e-1
     p = p * r + 5.0000001201e-1
     let e = p * r * r + r + 1
-    return e * Float(bitPattern: UInt32(bitPattern: Int32(n) + 127) << 23)
+    return e * Float(bitPattern: (t.bitPattern &+ 127) << 23)   // × 2^n
 }
 
 @inline(__always)

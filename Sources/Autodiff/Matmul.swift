@@ -61,33 +61,45 @@ extension Tensor {
 public enum Activation: String, CaseIterable, Sendable {
     case identity, relu, tanh, sigmoid, silu, mish
 
-    /// f(z) for one element.
-    @inline(__always)
-    func value(_ z: Float) -> Float {
+    /// y = f(z + b) row by row, keeping z + b in z when `keepZ`; otherwise y is z (in place).
+    /// The switch is outside the loops so each loop specialises and vectorises.
+    func forward(z: UnsafeMutablePointer<Float>, y: UnsafeMutablePointer<Float>, bias: UnsafeMutablePointer<Float>?,
+                 rows: Int, columns n: Int, keepZ: Bool) {
+        @inline(__always) func run(_ f: (Float) -> Float) {
+            for r in 0..<rows {
+                let zr = z + r * n, yr = y + r * n
+                // Separate loops for y == z: the vectoriser gives up on partial aliasing checks.
+                switch (bias, keepZ) {
+                case (let bias?, true): for j in 0..<n { let v = zr[j] + bias[j]; zr[j] = v; yr[j] = f(v) }
+                case (let bias?, false): for j in 0..<n { zr[j] = f(zr[j] + bias[j]) }
+                case (nil, true): for j in 0..<n { yr[j] = f(zr[j]) }
+                case (nil, false): for j in 0..<n { zr[j] = f(zr[j]) }
+                }
+            }
+        }
         switch self {
-        case .identity: return z
-        case .relu: return Swift.max(z, 0)
-        case .tanh: return fastTanh(z)
-        case .sigmoid: return fastSigmoid(z)
-        case .silu: return z * fastSigmoid(z)
-        case .mish: return z * fastTanh(softplusValue(z))
+        case .identity: run { $0 }
+        case .relu: run { Swift.max($0, 0) }
+        case .tanh: run(fastTanh)
+        case .sigmoid: run(fastSigmoid)
+        case .silu: run { $0 * fastSigmoid($0) }
+        case .mish: run { $0 * fastTanh(softplusValue($0)) }
         }
     }
 
-    /// f'(z), given z and y = f(z).
-    @inline(__always)
-    func derivative(_ z: Float, _ y: Float) -> Float {
+    /// dz = g ⊙ f'(z), with y = f(z) at hand.
+    func backward(gradient g: UnsafePointer<Float>, z: UnsafePointer<Float>, y: UnsafePointer<Float>,
+                  into dz: UnsafeMutablePointer<Float>, count: Int) {
+        @inline(__always) func run(_ d: (Float, Float) -> Float) {
+            for i in 0..<count { dz[i] = g[i] * d(z[i], y[i]) }
+        }
         switch self {
-        case .identity: return 1
-        case .relu: return z > 0 ? 1 : 0
-        case .tanh: return 1 - y * y
-        case .sigmoid: return y * (1 - y)
-        case .silu:
-            let s = fastSigmoid(z)
-            return s + z * s * (1 - s)
-        case .mish:
-            let t = fastTanh(softplusValue(z))
-            return t + z * (1 - t * t) * fastSigmoid(z)
+        case .identity: run { _, _ in 1 }
+        case .relu: run { z, _ in z > 0 ? 1 : 0 }
+        case .tanh: run { _, y in 1 - y * y }
+        case .sigmoid: run { _, y in y * (1 - y) }
+        case .silu: run { z, _ in let s = fastSigmoid(z); return s + z * s * (1 - s) }
+        case .mish: run { z, _ in let t = fastTanh(softplusValue(z)); return t + z * (1 - t * t) * fastSigmoid(z) }
         }
     }
 
@@ -112,24 +124,15 @@ public func linear(_ x: Tensor, _ w: Tensor, _ b: Tensor?, activation: Activatio
     // Keep z only when the backward pass will need it.
     let keepZ = tape != nil && activation.needsPreactivation
     let y = keepZ ? try Tensor(uninitialized: [m, n]) : z
-    let zp = z.pointer, yp = y.pointer, bp = b?.pointer
-    for r in 0..<m {
-        let zr = zp + r * n, yr = yp + r * n
-        if let bp {
-            for j in 0..<n { yr[j] = activation.value(zr[j] + bp[j]) }
-            if keepZ { for j in 0..<n { zr[j] += bp[j] } }
-        } else {
-            for j in 0..<n { yr[j] = activation.value(zr[j]) }
-        }
-    }
+    activation.forward(z: z.pointer, y: y.pointer, bias: b?.pointer, rows: m, columns: n, keepZ: keepZ)
     guard let tape else { return y }
     let x0 = x.detached, w0 = w.detached, y0 = y.detached, z0 = keepZ ? z : y.detached
     let inputs = b.map { [x, w, $0] } ?? [x, w]
     return tape.record(y, inputs) { g, needs in
         // dz = g ⊙ f'(z); db = Σ_batch dz; dW = dzᵀ x; dx = dz W.
         let dz = try Tensor(uninitialized: [m, n])
-        let gp = g.pointer, dp = dz.pointer, zq = z0.pointer, yq = y0.pointer
-        for i in 0..<(m * n) { dp[i] = gp[i] * activation.derivative(zq[i], yq[i]) }
+        let dp = dz.pointer
+        activation.backward(gradient: g.pointer, z: z0.pointer, y: y0.pointer, into: dp, count: m * n)
         var grads: [Tensor?] = [nil, nil]
         if needs[0] {
             let dx = try Tensor(uninitialized: [m, k])
@@ -145,5 +148,19 @@ public func linear(_ x: Tensor, _ w: Tensor, _ b: Tensor?, activation: Activatio
             grads.append(needs[2] ? try Autodiff.reduce(dz, to: [1, n], initial: 0, +).reshaped([n]) : nil)
         }
         return grads
+    }
+}
+
+extension Activation {
+    /// f applied on its own (not fused into a linear layer), through the primitives.
+    public func apply(_ x: Tensor) throws -> Tensor {
+        switch self {
+        case .identity: return x
+        case .relu: return try x.relu()
+        case .tanh: return try x.tanh()
+        case .sigmoid: return try x.sigmoid()
+        case .silu: return try x.silu()
+        case .mish: return try x.mish()
+        }
     }
 }

@@ -1,1 +1,171 @@
-print("bench")
+// cdsa-bench: the engine's speed next to its ceiling (OpenBLAS sgemm at the same
+// shapes, measured in this run) and, given reference results, next to PyTorch.
+// One JSON line per result on stdout, a readable line on stderr.
+// Usage: cdsa-bench [--quick] [--reference torch.jsonl]
+import Autodiff
+import Foundation
+import NeuralNet
+
+let arguments = CommandLine.arguments
+let quick = arguments.contains("--quick")
+let reference: [[String: Any]] = {
+    guard let i = arguments.firstIndex(of: "--reference"), i + 1 < arguments.count,
+          let text = try? String(contentsOfFile: arguments[i + 1], encoding: .utf8) else { return [] }
+    return text.split(separator: "\n").compactMap {
+        (try? JSONSerialization.jsonObject(with: Data($0.utf8))) as? [String: Any]
+    }
+}()
+
+func now() -> Double {
+    var t = timespec()
+    clock_gettime(CLOCK_MONOTONIC, &t)
+    return Double(t.tv_sec) + 1e-9 * Double(t.tv_nsec)
+}
+
+/// Calls per second of `body`: warm-up, then `reps` timed reps of about `seconds` each.
+func rate(reps: Int = 7, seconds: Double = 0.25, _ body: () throws -> Void) rethrows -> (median: Double, min: Double, max: Double) {
+    var calls = 1
+    while true {
+        let t0 = now()
+        for _ in 0..<calls { try body() }
+        if now() - t0 > seconds / 4 { break }
+        calls *= 2
+    }
+    var rates: [Double] = []
+    for _ in 0..<(quick ? 3 : reps) {
+        let t0 = now()
+        for _ in 0..<calls { try body() }
+        rates.append(Double(calls) / (now() - t0))
+    }
+    rates.sort()
+    return (rates[rates.count / 2], rates[0], rates[rates.count - 1])
+}
+
+func emit(_ record: [String: Any], _ line: String) {
+    FileHandle.standardError.write((line + "\n").data(using: .utf8)!)
+    let data = try! JSONSerialization.data(withJSONObject: record, options: [.sortedKeys])
+    print(String(decoding: data, as: UTF8.self))
+    fflush(stdout)
+}
+
+/// The PyTorch reference's median for `name` at `threads`, if given.
+func torch(_ name: String, _ threads: Int) -> Double? {
+    reference.first { ($0["name"] as? String) == name && ($0["threads"] as? Int) == threads }?["median"] as? Double
+}
+
+// MARK: - sgemm ceiling
+
+/// One matmul of an update: C[m,n] = op(A) op(B).
+struct Shape: Hashable { let m, n, k: Int; let ta, tb: Bool
+    var flops: Double { 2 * Double(m * n * k) }
+    var label: String { "\(ta ? "T" : "N")\(tb ? "T" : "N") \(m)x\(n)x\(k)" }
+}
+
+/// The matmuls of a forward and backward pass through an MLP of `sizes` at batch b
+/// (no input gradient for the first layer, as the engine skips it).
+func mlpShapes(_ sizes: [Int], batch b: Int) -> [Shape] {
+    var shapes: [Shape] = []
+    for (i, (fin, fout)) in zip(sizes, sizes.dropFirst()).enumerated() {
+        shapes.append(Shape(m: b, n: fout, k: fin, ta: false, tb: true))      // y = x Wᵀ
+        shapes.append(Shape(m: fout, n: fin, k: b, ta: true, tb: false))     // dW = dzᵀ x
+        if i > 0 { shapes.append(Shape(m: b, n: fin, k: fout, ta: false, tb: false)) }  // dx = dz W
+    }
+    return shapes
+}
+
+var gflops: [Shape: Double] = [:]
+func measureSgemm(_ s: Shape, threads: Int) throws -> Double {
+    var rng = RandomGenerator(seed: 1)
+    let a = try rng.uniform(s.ta ? [s.k, s.m] : [s.m, s.k], low: -1, high: 1)
+    let b = try rng.uniform(s.tb ? [s.n, s.k] : [s.k, s.n], low: -1, high: 1)
+    let r = try rate { _ = try Tensor.matmul(a, b, transposeA: s.ta, transposeB: s.tb) }
+    let g = r.median * s.flops / 1e9
+    emit(["name": "sgemm \(s.label)", "threads": threads, "unit": "GFLOP/s", "median": g,
+          "min": r.min * s.flops / 1e9, "max": r.max * s.flops / 1e9],
+         String(format: "%-44@ threads=%d  GFLOP/s %8.2f", "sgemm \(s.label)" as NSString, threads, g))
+    return g
+}
+
+/// Seconds per update if every matmul ran at sgemm's measured speed and nothing else cost time.
+func limit(_ shapes: [Shape]) -> Double { shapes.reduce(0) { $0 + $1.flops / (gflops[$1]! * 1e9) } }
+
+func report(_ name: String, torchName: String, threads: Int, shapes: [Shape], _ r: (median: Double, min: Double, max: Double)) {
+    let flops = shapes.reduce(0) { $0 + $1.flops }
+    let fraction = (1 / limit(shapes)) > 0 ? r.median * limit(shapes) : 0
+    var record: [String: Any] = ["name": name, "threads": threads, "unit": "steps/s", "median": r.median, "min": r.min,
+                                 "max": r.max, "gflop": flops / 1e9, "limit_steps_per_s": 1 / limit(shapes),
+                                 "fraction_of_limit": fraction]
+    var line = String(format: "%-44@ threads=%d  steps/s %8.1f  (%.3f GFLOP; limit %.0f/s; %.0f%% of limit)",
+                      name as NSString, threads, r.median, flops / 1e9, 1 / limit(shapes), 100 * fraction)
+    if let t = torch(torchName, threads) {
+        record["torch_median"] = t
+        record["ratio_to_torch"] = r.median / t
+        line += String(format: "  torch %.1f → %.2f×", t, r.median / t)
+    }
+    emit(record, line)
+}
+
+// MARK: - workloads
+
+let datasetSize = 100_000
+var dataRNG = RandomGenerator(seed: 0)
+let states = try dataRNG.normal([datasetSize, 11])
+let actions = try dataRNG.uniform([datasetSize, 3], low: -1, high: 1)
+
+func bcUpdate() throws -> () throws -> Void {
+    var rng = RandomGenerator(seed: 0)
+    let actor = try MLP(.init(sizes: [11, 256, 256, 3], outputActivation: .tanh), rng: &rng)
+    let opt = Adam(actor.parameters)
+    return {
+        let idx = try rng.integers(256, high: datasetSize)
+        let s = try states.gather(idx), a = try actions.gather(idx)
+        let (_, grads) = try valueWithGradients(at: actor.parameters) { try mse(actor(s), a) }
+        try opt.step(grads)
+    }
+}
+
+func dsmStep() throws -> () throws -> Void {
+    var rng = RandomGenerator(seed: 0)
+    let net = try MLP(.init(sizes: [14, 256, 256, 256, 3], activation: .silu), rng: &rng)
+    let opt = Adam(net.parameters)
+    let logLow = Float(Foundation.log(0.01))
+    return {
+        let idx = try rng.integers(256, high: datasetSize)
+        let s = try states.gather(idx), a = try actions.gather(idx)
+        let sigma = try rng.uniform([256, 1], low: logLow, high: 0).exp()
+        let eps = try rng.normal([256, 3])
+        let input = try Tensor.concat([s, a + sigma * eps], axis: 1)
+        let (_, grads) = try valueWithGradients(at: net.parameters) {
+            let r = try sigma * net(input) + eps
+            return try (r * r).sum(axes: [1]).mean()
+        }
+        try opt.step(grads)
+    }
+}
+
+let bcShapes = mlpShapes([11, 256, 256, 3], batch: 256)
+let dsmShapes = mlpShapes([14, 256, 256, 256, 3], batch: 256)
+
+for threads in [1, 2] {
+    BLAS.setThreads(threads)
+    for s in Set(bcShapes + dsmShapes).sorted(by: { $0.label < $1.label }) { gflops[s] = try measureSgemm(s, threads: threads) }
+    report("cdsa BC update b256 (11-256-256-3)", torchName: "torch BC update b256 (11-256-256-3)",
+           threads: threads, shapes: bcShapes, try rate(try bcUpdate()))
+    report("cdsa DSM step 14-256x3-3 SiLU b256", torchName: "torch DSM step 14-256x3-3 SiLU b256",
+           threads: threads, shapes: dsmShapes, try rate(try dsmStep()))
+
+    var rng = RandomGenerator(seed: 0)
+    let policy = try MLP(.init(sizes: [11, 256, 256, 3], outputActivation: .tanh), rng: &rng)
+    let obs = try rng.normal([11])
+    let r = try rate { _ = try policy(obs) }
+    let us = 1e6 / r.median
+    var record: [String: Any] = ["name": "cdsa MLP 256x256 infer b1", "threads": threads, "unit": "us/call",
+                                 "median": us, "min": 1e6 / r.max, "max": 1e6 / r.min]
+    var line = String(format: "%-44@ threads=%d  us/call %8.2f", "cdsa MLP 256x256 infer b1" as NSString, threads, us)
+    if let t = torch("torch MLP 256x256 infer b1 no_grad", threads) {
+        record["torch_median"] = t
+        record["ratio_to_torch"] = t / us
+        line += String(format: "  torch %.1f us → %.1f× faster", t, t / us)
+    }
+    emit(record, line)
+}
