@@ -153,3 +153,13 @@ public func softUpdate(target: Module, source: Module, tau: Float) throws {
         }
     }
 }
+
+/// Runs `body(step)` for `steps` steps, polling `cancellation` between steps: Ctrl-C
+/// stops a run after a whole step (throwing `TensorError.cancelled`), with every
+/// parameter and optimiser state consistent.
+public func trainLoop(steps: Int, cancellation: CancellationToken = .interrupt, _ body: (Int) throws -> Void) throws {
+    for step in 0..<max(steps, 0) {
+        try cancellation.check()
+        try body(step)
+    }
+}

@@ -163,3 +163,23 @@ import Testing
         #expect(throws: TensorError.self) { try MLP(.init(sizes: [3]), rng: &rng) }
     }
 }
+
+@Test func cancellationStopsATrainingLoopBetweenSteps() throws {
+    var rng = RandomGenerator(seed: 9)
+    let net = try MLP(.init(sizes: [2, 8, 1]), rng: &rng)
+    let opt = Adam(net.parameters)
+    let token = CancellationToken()
+    let x = try rng.normal([4, 2]), y = try rng.normal([4, 1])
+    var completed = 0
+    #expect(throws: TensorError.cancelled) {
+        try trainLoop(steps: 100, cancellation: token) { step in
+            try opt.step(try valueWithGradients(at: net.parameters) { try mse(net(x), y) }.gradients)
+            completed += 1
+            if step == 2 { token.cancel() }   // as Ctrl-C would, mid-run
+        }
+    }
+    #expect(completed == 3)
+    #expect(opt.steps == 3)
+    #expect(!token.isCancelled)   // cleared once observed, so the next run starts fresh
+    #expect(net.parameters.allSatisfy { $0.value.node == nil })
+}

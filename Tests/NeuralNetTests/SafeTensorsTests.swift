@@ -384,6 +384,36 @@ struct SafeTensorsTests {
         #expect(error.description == "\(path): invalid safetensors file: file is 3 bytes, shorter than the 8-byte header length")
     }
 
+    @Test func truncatedAndCorruptedFilesThrowInsteadOfTrapping() throws {
+        let good = try sample().encode()
+        func check(_ bytes: [UInt8]) {
+            do { _ = try SafeTensors.decode(bytes) } catch is SafeTensorsError {} catch {
+                Issue.record("unexpected error \(error)")
+            }
+        }
+        for n in 0..<good.count {
+            #expect(throws: SafeTensorsError.self) { try SafeTensors.decode(Array(good[0..<n])) }
+        }
+        // Deterministic random byte flips (SplitMix64), mostly in the header.
+        var state: UInt64 = 0x5eed
+        func next() -> UInt64 {
+            state &+= 0x9e37_79b9_7f4a_7c15
+            var z = state
+            z = (z ^ (z >> 30)) &* 0xbf58_476d_1ce4_e5b9
+            z = (z ^ (z >> 27)) &* 0x94d0_49bb_1331_11eb
+            return z ^ (z >> 31)
+        }
+        let headerEnd = 8 + good[0..<8].reversed().reduce(0) { $0 << 8 | Int($1) }
+        for _ in 0..<3000 {
+            var bytes = good
+            for _ in 0...(next() % 3) {
+                let i = Int(next() % UInt64(headerEnd))
+                bytes[i] = UInt8(truncatingIfNeeded: next())
+            }
+            check(bytes)
+        }
+    }
+
     @Test func acceptsWhatTheSpecAllows() throws {
         // Extra fields, whitespace, escaped names, null metadata and an empty tensor at the end.
         let header = #" { "__metadata__" : null , "\u00e9\n" : {"dtype":"F32", "shape":[1], "data_offsets":[0,4], "extra":[1,{}]},"#
