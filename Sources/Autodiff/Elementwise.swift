@@ -8,6 +8,9 @@ extension Tensor {
     /// Sums a broadcast gradient back down to `target`, the shape of the input.
     public func unbroadcast(to target: [Int]) throws -> Tensor {
         if shape == target { return detached }
+        guard target.count <= rank, try broadcastShape(target, shape, op: "unbroadcast") == shape else {
+            throw TensorError.shapeMismatch(op: "unbroadcast", "\(shape) is not a broadcast of \(target)")
+        }
         let padded = [Int](repeating: 1, count: rank - target.count) + target
         return try Autodiff.reduce(self, to: padded, initial: 0, +).reshaped(target)
     }

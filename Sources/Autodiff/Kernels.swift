@@ -3,14 +3,15 @@ import Foundation
 // Loops over raw storage that every operation is built from. They are written so the
 // compiler vectorises them: no calls, no bounds checks, branch-free bodies.
 
-/// e^x to about 2 ulp on [-87, 88], branch-free and free of float→int conversions
-/// (which trap when out of range in Swift), so loops over it vectorise. Cephes' expf:
-/// Cody–Waite range reduction and a degree-6 polynomial; rounding and 2^n come from
-/// the 1.5·2^23 magic-number trick.
+/// e^x to about 2 ulp, branch-free and free of float→int conversions (which trap
+/// when out of range in Swift), so loops over it vectorise. Cephes' expf: Cody–Waite
+/// range reduction and a degree-6 polynomial. n = round(x / ln 2) comes from the
+/// 1.5·2^23 magic-number trick, and 2^n is applied as two halves so that overflow
+/// (x > 88.72 gives +inf) and subnormal results come out right.
 @inline(__always)
 public func fastExp(_ x: Float) -> Float {
-    let x = Swift.min(Swift.max(x, -87.3), 88.3)
-    let t = x * 1.442695041 + 12_582_912          // n = round(x / ln 2) in t's low mantissa bits
+    let x = Swift.min(Swift.max(x, -104), 89)
+    let t = x * 1.442695041 + 12_582_912
     let n = t - 12_582_912
     let r = x - n * 0.693359375 + n * 2.12194440e-4
     var p: Float = 1.9875691500e-4
@@ -20,7 +21,11 @@ public func fastExp(_ x: Float) -> Float {
     p = p * r + 1.6666665459e-1
     p = p * r + 5.0000001201e-1
     let e = p * r * r + r + 1
-    return e * Float(bitPattern: (t.bitPattern &+ 127) << 23)   // × 2^n
+    let k = Int32(bitPattern: t.bitPattern) &- 0x4B40_0000   // n as an integer
+    let h = k >> 1
+    let lo = Float(bitPattern: UInt32(bitPattern: (h &+ 127) << 23))
+    let hi = Float(bitPattern: UInt32(bitPattern: (k &- h &+ 127) << 23))
+    return e * lo * hi
 }
 
 @inline(__always)
@@ -72,6 +77,7 @@ extension Tensor {
             throw TensorError.shapeMismatch(op: "add", "\(shape) and \(other.shape)")
         }
         makeUnique()
+        node = nil
         let n = count, p = pointer, q = other.pointer
         for i in 0..<n { p[i] += q[i] }
     }

@@ -10,7 +10,7 @@ extension Tensor {
                 throw TensorError.invalidArgument(op: op, "axis \(a) out of range for shape \(shape)")
             }
             return b
-        }
+        }.uniqued(op: op, shape: shape)
     }
 
     /// `shape` with the reduced axes set to 1.
@@ -49,5 +49,14 @@ extension Tensor {
             let share = try g.reshaped(kept).zip(ties, /)
             return [try broadcastZip(mask, share, op: "max", *)]
         }
+    }
+}
+
+private extension Array where Element == Int {
+    func uniqued(op: String, shape: [Int]) throws -> [Int] {
+        guard Set(self).count == count else {
+            throw TensorError.invalidArgument(op: op, "repeated axis in \(self) for shape \(shape)")
+        }
+        return self
     }
 }

@@ -62,7 +62,8 @@ public final class Tape {
 
     /// Gradients of `output` (a scalar unless `seed` is given) with respect to every
     /// node of this tape that it depends on. The tape can be reused afterwards only for
-    /// new recordings: pullbacks are released as they run, to free memory early.
+    /// new recordings: pullbacks are released as they run, to free memory early, and a
+    /// second pass through released nodes throws.
     public func gradients(of output: Tensor, seed: Tensor? = nil) throws -> Gradients {
         guard let root = output.node, root.tape === self else {
             throw TensorError.invalidArgument(op: "gradient", "the value was not computed from anything watched by this tape")
@@ -83,7 +84,14 @@ public final class Tape {
         grads[root.id] = start
         for id in stride(from: root.id, through: 0, by: -1) {
             guard let g = grads[id] else { continue }
-            guard let pullback = entries[id].pullback else { continue }
+            guard let pullback = entries[id].pullback else {
+                // A recorded op without its pullback was consumed by an earlier pass;
+                // carrying on would silently drop its inputs' gradients.
+                guard entries[id].inputs.isEmpty else {
+                    throw TensorError.invalidArgument(op: "gradient", "part of this computation was already differentiated; record it again on a new tape")
+                }
+                continue
+            }
             let inputs = entries[id].inputs
             let needs = inputs.map { $0 >= 0 }
             let inputGrads = try pullback(g, needs)
@@ -113,7 +121,8 @@ public struct Gradients {
             guard let n = x.node, n.tape === tape else {
                 throw TensorError.invalidArgument(op: "gradient", "the tensor is not watched by this tape")
             }
-            if let g = values[n.id] { return g }
+            // Nodes watched after the backward pass lie beyond `values`.
+            if n.id < values.count, let g = values[n.id] { return g }
             return try Tensor.zeros(x.shape)
         }
     }

@@ -80,10 +80,10 @@ public struct Tensor: @unchecked Sendable {
     /// The value of a one-element tensor.
     public var scalar: Float? { count == 1 ? storage.pointer.pointee : nil }
 
-    /// Flat element access (row-major).
+    /// Flat element access (row-major). Writing detaches the tensor from its tape.
     public subscript(flat i: Int) -> Float {
         get { storage.pointer[i] }
-        set { makeUnique(); storage.pointer[i] = newValue }
+        set { makeUnique(); node = nil; storage.pointer[i] = newValue }
     }
 
     /// The same values, no longer attached to any tape.

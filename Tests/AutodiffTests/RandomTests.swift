@@ -37,6 +37,11 @@ import Testing
         let tail = Double(x.filter { abs($0) > 2 }.count) / Double(n)
         #expect(abs(tail - 0.0455) < 0.004)
 
+        // Box–Muller emits pairs; the two halves of a pair must be independent.
+        let pairs = (0..<(n / 2)).map { (x[2 * $0], x[2 * $0 + 1]) }
+        let correlation = pairs.reduce(0) { $0 + $1.0 * $1.1 } / Double(pairs.count)
+        #expect(abs(correlation) < 0.02)
+
         let shifted = try rng.normal([n], mean: 3, std: 0.5).scalars.map(Double.init)
         let m2 = shifted.reduce(0, +) / Double(n)
         #expect(abs(m2 - 3) < 0.01)
@@ -61,5 +66,14 @@ import Testing
         #expect(p.count == n)
         #expect(p.sorted() == Array(0..<n))
         if n >= 10 { #expect(p != Array(0..<n), "a shuffle of \(n) items is almost never the identity") }
+    }
+
+    @Test func permutationsAreUniform() {
+        var rng = RandomGenerator(seed: 12)
+        var counts: [[Int]: Int] = [:]
+        for _ in 0..<6000 { counts[rng.permutation(3), default: 0] += 1 }
+        // All 3! orders, each about 1000 times (σ ≈ 29).
+        #expect(counts.count == 6)
+        #expect(counts.values.allSatisfy { abs($0 - 1000) < 150 }, "\(counts)")
     }
 }

@@ -72,9 +72,10 @@ struct GradientCase: CustomTestStringConvertible, Sendable {
 
 /// Compares the tape's gradients of L = Σ f(inputs)·R with central differences, element
 /// by element, with the step h = 1e-2·max(1, |x|) taken in Float. Float32 rounding in f
-/// (~1e-7 relative) divided by 2h, plus the O(h²) truncation error, stays well under
-/// the tolerance |analytic − numeric| ≤ 1e-2·max(1, |numeric|) for these smooth, O(1)
-/// inputs; a wrong pullback (sign, transpose, missed broadcast sum) is off by O(1).
+/// (~1e-7·|L| over 2h ≈ 1e-4) plus the truncation error h²|f‴|/6 (≲ 3e-4 for these
+/// O(1) inputs; the worst case measured is 3.4e-4) stays under the tolerance
+/// |analytic − numeric| ≤ 3e-3·max(1, |numeric|); a wrong pullback (sign, transpose,
+/// missed broadcast sum, off-by-one derivative) is off by far more.
 func checkGradients(_ c: GradientCase) throws {
     var rng = RandomGenerator(seed: seed(for: c.name))
     let inputs = try c.makeInputs(&rng)
@@ -105,7 +106,7 @@ func checkGradients(_ c: GradientCase) throws {
             let numeric = (weightedSum(try c.function(plus), r) - weightedSum(try c.function(minus), r)) / step
             let a = Double(analytic[flat: e])
             largest = max(largest, abs(numeric))
-            #expect(abs(a - numeric) <= 1e-2 * max(1, abs(numeric)),
+            #expect(abs(a - numeric) <= 3e-3 * max(1, abs(numeric)),
                     "input \(i) element \(e): tape \(a), central difference \(numeric)")
         }
         // A case whose true gradient is all zero could not catch a wrong pullback.

@@ -116,21 +116,6 @@ private let cube: Tensor = {
     #expect(try x.min(axes: [2]).scalars == n2)
 }
 
-@Test func maxGradientSharedAmongTies() throws {
-    let tape = Tape()
-    let x = tape.watch(try Tensor(shape: [2, 3], scalars: [1, 5, 5, 2, 0, -1]))
-    let g = try tape.gradients(of: x.max(axes: [1]).sum())[x]
-    #expect(g.scalars == [0, 0.5, 0.5, 1, 0, 0])
-}
-
-@Test func unusedWatchedTensorHasZeroGradient() throws {
-    let tape = Tape()
-    let x = tape.watch(try Tensor(shape: [2], scalars: [1, 2])), y = tape.watch(try Tensor.ones([3]))
-    let grads = try tape.gradients(of: (x * x).sum())
-    #expect(try grads[x].scalars == [2, 4])
-    #expect(try grads[y].scalars == [0, 0, 0])
-}
-
 @Test func shapingValues() throws {
     let m = try Tensor(shape: [2, 3], scalars: [1, 2, 3, 4, 5, 6])
     #expect(try m.transposed().scalars == [1, 4, 2, 5, 3, 6])
@@ -168,12 +153,12 @@ private let cube: Tensor = {
     #expect(try Tensor([.nan]).sigmoid().scalars[0].isNaN)
     #expect(exp(-.infinity) >= 0 && exp(-.infinity) < 1e-37)
     for x: Float in [88.5, 100, .infinity] { #expect(exp(x) >= exp(88), "never decreasing, never NaN past the top") }
-    withKnownIssue("fastExp saturates at e^88.3 instead of reaching e^88.72 and then +inf") {
-        for x: Float in [88.5, 88.7] {
-            #expect(abs(Double(exp(x)) / Foundation.exp(Double(x)) - 1) < 4e-7, "fastExp(\(x)) = \(exp(x))")
-        }
-        #expect(exp(88.8) == .infinity && exp(200) == .infinity)
+    for x: Float in [88.5, 88.7] {
+        #expect(abs(Double(exp(x)) / Foundation.exp(Double(x)) - 1) < 4e-7, "fastExp(\(x)) = \(exp(x))")
     }
+    #expect(exp(88.8) == .infinity && exp(200) == .infinity)
+    // Subnormal results keep their absolute accuracy.
+    #expect(abs(Double(exp(-95)) - Foundation.exp(-95.0)) < 1e-44)
 }
 
 @Test func activationsAreAccurate() throws {
