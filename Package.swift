@@ -2,13 +2,15 @@
 import Foundation
 import PackageDescription
 
-// The engine's own loops (activations, Adam, broadcasting) vectorise twice as wide with
-// AVX2 and FMA. cdsa is always built from source on the machine that runs it
-// (scripts/setup), so enable them exactly when this machine's CPU has them.
+// Flags for the engine's own loops (activations, Adam, broadcasting):
+// - sqrt without errno: otherwise Swift's squareRoot() lowers to a libm call on Linux
+//   and no loop containing it vectorises;
+// - AVX2 and FMA where this machine's CPU has them. cdsa is always built from source on
+//   the machine that runs it (scripts/setup), so this is -march=native, checked.
 let cpuFlags = (try? String(contentsOfFile: "/proc/cpuinfo", encoding: .utf8))?
     .split(separator: "\n").first { $0.hasPrefix("flags") }?.split(separator: " ").map(String.init) ?? []
-let engineSettings: [SwiftSetting] = cpuFlags.contains("avx2") && cpuFlags.contains("fma")
-    ? [.unsafeFlags(["-target-cpu", "haswell"])] : []
+let engineSettings: [SwiftSetting] = [.unsafeFlags(["-Xcc", "-fno-math-errno"])]
+    + (cpuFlags.contains("avx2") && cpuFlags.contains("fma") ? [.unsafeFlags(["-target-cpu", "haswell"])] : [])
 
 let package = Package(
     name: "cdsa",

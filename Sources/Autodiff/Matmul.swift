@@ -1,10 +1,29 @@
 import COpenBLAS
+import Synchronization
 
-/// Thread count for OpenBLAS (process-wide, like OPENBLAS_NUM_THREADS).
+/// OpenBLAS's threads. `setThreads` is the most a product may use; products too small
+/// to gain from a second thread (a skinny dimension under 64: input and output layers,
+/// batch-1 calls) run on one, since OpenBLAS would otherwise split them and wait.
 public enum BLAS {
-    public static func setThreads(_ n: Int) { openblas_set_num_threads(Int32(n)) }
-    public static var threads: Int { Int(openblas_get_num_threads()) }
+    private static let requested = Atomic<Int>(Int(openblas_get_num_threads()))
+    private static let current = Atomic<Int>(Int(openblas_get_num_threads()))
+
+    public static func setThreads(_ n: Int) {
+        requested.store(max(n, 1), ordering: .relaxed)
+        current.store(max(n, 1), ordering: .relaxed)
+        openblas_set_num_threads(Int32(max(n, 1)))
+    }
+
+    public static var threads: Int { requested.load(ordering: .relaxed) }
     public static var coreName: String { String(cString: openblas_get_corename()) }
+
+    /// Sets OpenBLAS's thread count for the next call, if it differs.
+    static func use(_ n: Int) {
+        if current.exchange(n, ordering: .relaxed) != n { openblas_set_num_threads(Int32(n)) }
+    }
+
+    /// Threads worth using for an m×n×k product.
+    static func threads(m: Int, n: Int, k: Int) -> Int { min(m, n, k) >= 64 ? threads : 1 }
 }
 
 /// C[m,n] = op(A) op(B) (+ C when `accumulate`), row-major, transposes passed to BLAS
@@ -19,6 +38,7 @@ func gemm(_ a: UnsafePointer<Float>, transposeA: Bool, _ b: UnsafePointer<Float>
         return
     }
     let lda = transposeA ? m : k, ldb = transposeB ? k : n
+    BLAS.use(BLAS.threads(m: m, n: n, k: k))
     if m == 1 {
         // c[n] = op(B)^T a: B stored [k,n] is the transpose of what gemv multiplies.
         cblas_sgemv(CblasRowMajor, transposeB ? CblasNoTrans : CblasTrans, Int32(transposeB ? n : k), Int32(transposeB ? k : n),
@@ -61,50 +81,51 @@ extension Tensor {
 public enum Activation: String, CaseIterable, Sendable {
     case identity, relu, tanh, sigmoid, silu, mish
 
-    /// y = f(z + b) row by row, keeping z + b in z when `keepZ`; otherwise y is z (in place).
+    /// y = f(z + b) row by row. When `keepAux`, the value the backward pass needs
+    /// besides y (σ(z) for SiLU, z for Mish) is written over z; otherwise y is z (in place).
     /// The switch is outside the loops so each loop specialises and vectorises.
     func forward(z: UnsafeMutablePointer<Float>, y: UnsafeMutablePointer<Float>, bias: UnsafeMutablePointer<Float>?,
-                 rows: Int, columns n: Int, keepZ: Bool) {
-        @inline(__always) func run(_ f: (Float) -> Float) {
+                 rows: Int, columns n: Int, keepAux: Bool) {
+        @inline(__always) func run(_ f: (Float) -> (y: Float, aux: Float)) {
             for r in 0..<rows {
                 let zr = z + r * n, yr = y + r * n
                 // Separate loops for y == z: the vectoriser gives up on partial aliasing checks.
-                switch (bias, keepZ) {
-                case (let bias?, true): for j in 0..<n { let v = zr[j] + bias[j]; zr[j] = v; yr[j] = f(v) }
-                case (let bias?, false): for j in 0..<n { zr[j] = f(zr[j] + bias[j]) }
-                case (nil, true): for j in 0..<n { yr[j] = f(zr[j]) }
-                case (nil, false): for j in 0..<n { zr[j] = f(zr[j]) }
+                switch (bias, keepAux) {
+                case (let bias?, true): for j in 0..<n { let (v, a) = f(zr[j] + bias[j]); zr[j] = a; yr[j] = v }
+                case (let bias?, false): for j in 0..<n { zr[j] = f(zr[j] + bias[j]).y }
+                case (nil, true): for j in 0..<n { let (v, a) = f(zr[j]); zr[j] = a; yr[j] = v }
+                case (nil, false): for j in 0..<n { zr[j] = f(zr[j]).y }
                 }
             }
         }
         switch self {
-        case .identity: run { $0 }
-        case .relu: run { Swift.max($0, 0) }
-        case .tanh: run(fastTanh)
-        case .sigmoid: run(fastSigmoid)
-        case .silu: run { $0 * fastSigmoid($0) }
-        case .mish: run { $0 * fastTanh(softplusValue($0)) }
+        case .identity: run { ($0, 0) }
+        case .relu: run { (Swift.max($0, 0), 0) }
+        case .tanh: run { (fastTanh($0), 0) }
+        case .sigmoid: run { (fastSigmoid($0), 0) }
+        case .silu: run { z in let s = fastSigmoid(z); return (z * s, s) }
+        case .mish: run { z in (z * fastTanh(softplusValue(z)), z) }
         }
     }
 
-    /// dz = g ⊙ f'(z), with y = f(z) at hand.
-    func backward(gradient g: UnsafePointer<Float>, z: UnsafePointer<Float>, y: UnsafePointer<Float>,
+    /// dz = g ⊙ f'(z), from y = f(z) and the forward pass's aux values.
+    func backward(gradient g: UnsafePointer<Float>, aux: UnsafePointer<Float>, y: UnsafePointer<Float>,
                   into dz: UnsafeMutablePointer<Float>, count: Int) {
-        @inline(__always) func run(_ d: (Float, Float) -> Float) {
-            for i in 0..<count { dz[i] = g[i] * d(z[i], y[i]) }
+        @inline(__always) func run(_ d: (_ aux: Float, _ y: Float) -> Float) {
+            for i in 0..<count { dz[i] = g[i] * d(aux[i], y[i]) }
         }
         switch self {
         case .identity: run { _, _ in 1 }
-        case .relu: run { z, _ in z > 0 ? 1 : 0 }
+        case .relu: run { _, y in y > 0 ? 1 : 0 }
         case .tanh: run { _, y in 1 - y * y }
         case .sigmoid: run { _, y in y * (1 - y) }
-        case .silu: run { z, _ in let s = fastSigmoid(z); return s + z * s * (1 - s) }
+        case .silu: run { s, y in s + y * (1 - s) }   // σ + zσ(1 − σ), with zσ = y
         case .mish: run { z, _ in let t = fastTanh(softplusValue(z)); return t + z * (1 - t * t) * fastSigmoid(z) }
         }
     }
 
-    /// Whether the backward pass needs the pre-activation z (else y suffices).
-    var needsPreactivation: Bool { self == .silu || self == .mish }
+    /// Whether the backward pass needs more than y (see `forward`).
+    var needsAux: Bool { self == .silu || self == .mish }
 }
 
 /// y = f(x Wᵀ + b): a fused primitive (one gemm, then bias and activation in one pass).
@@ -121,18 +142,18 @@ public func linear(_ x: Tensor, _ w: Tensor, _ b: Tensor?, activation: Activatio
     let tape = Tape.of(x, w, b ?? x)
     let z = try Tensor(uninitialized: [m, n])
     gemm(x.pointer, transposeA: false, w.pointer, transposeB: true, z.pointer, m: m, n: n, k: k)
-    // Keep z only when the backward pass will need it.
-    let keepZ = tape != nil && activation.needsPreactivation
-    let y = keepZ ? try Tensor(uninitialized: [m, n]) : z
-    activation.forward(z: z.pointer, y: y.pointer, bias: b?.pointer, rows: m, columns: n, keepZ: keepZ)
+    // A second buffer only when the backward pass will need more than y.
+    let keepAux = tape != nil && activation.needsAux
+    let y = keepAux ? try Tensor(uninitialized: [m, n]) : z
+    activation.forward(z: z.pointer, y: y.pointer, bias: b?.pointer, rows: m, columns: n, keepAux: keepAux)
     guard let tape else { return y }
-    let x0 = x.detached, w0 = w.detached, y0 = y.detached, z0 = keepZ ? z : y.detached
+    let x0 = x.detached, w0 = w.detached, y0 = y.detached, aux = keepAux ? z : y.detached
     let inputs = b.map { [x, w, $0] } ?? [x, w]
     return tape.record(y, inputs) { g, needs in
         // dz = g ⊙ f'(z); db = Σ_batch dz; dW = dzᵀ x; dx = dz W.
         let dz = try Tensor(uninitialized: [m, n])
         let dp = dz.pointer
-        activation.backward(gradient: g.pointer, z: z0.pointer, y: y0.pointer, into: dp, count: m * n)
+        activation.backward(gradient: g.pointer, aux: aux.pointer, y: y0.pointer, into: dp, count: m * n)
         var grads: [Tensor?] = [nil, nil]
         if needs[0] {
             let dx = try Tensor(uninitialized: [m, k])

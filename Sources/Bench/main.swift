@@ -3,6 +3,7 @@
 // One JSON line per result on stdout, a readable line on stderr.
 // Usage: cdsa-bench [--quick] [--reference torch.jsonl]
 import Autodiff
+import COpenBLAS
 import Foundation
 import NeuralNet
 
@@ -73,17 +74,34 @@ func mlpShapes(_ sizes: [Int], batch b: Int) -> [Shape] {
     return shapes
 }
 
+/// OpenBLAS's own sgemm at `s` with exactly `threads` threads, GFLOP/s (median).
+func rawSgemm(_ s: Shape, threads: Int) throws -> (median: Double, min: Double, max: Double) {
+    BLAS.setThreads(threads)
+    var rng = RandomGenerator(seed: 1)
+    let a = try rng.uniform(s.ta ? [s.k, s.m] : [s.m, s.k], low: -1, high: 1).scalars
+    let b = try rng.uniform(s.tb ? [s.n, s.k] : [s.k, s.n], low: -1, high: 1).scalars
+    var c = [Float](repeating: 0, count: s.m * s.n)
+    let r = rate {
+        cblas_sgemm(CblasRowMajor, s.ta ? CblasTrans : CblasNoTrans, s.tb ? CblasTrans : CblasNoTrans,
+                    Int32(s.m), Int32(s.n), Int32(s.k), 1, a, Int32(s.ta ? s.m : s.k), b, Int32(s.tb ? s.k : s.n),
+                    0, &c, Int32(s.n))
+    }
+    return (r.median * s.flops / 1e9, r.min * s.flops / 1e9, r.max * s.flops / 1e9)
+}
+
+/// The machine's limit at `s` with up to `threads` threads: the faster of OpenBLAS at
+/// one thread and at `threads` (OpenBLAS splits even skinny products, which can lose).
 var gflops: [Shape: Double] = [:]
 func measureSgemm(_ s: Shape, threads: Int) throws -> Double {
-    var rng = RandomGenerator(seed: 1)
-    let a = try rng.uniform(s.ta ? [s.k, s.m] : [s.m, s.k], low: -1, high: 1)
-    let b = try rng.uniform(s.tb ? [s.n, s.k] : [s.k, s.n], low: -1, high: 1)
-    let r = try rate { _ = try Tensor.matmul(a, b, transposeA: s.ta, transposeB: s.tb) }
-    let g = r.median * s.flops / 1e9
-    emit(["name": "sgemm \(s.label)", "threads": threads, "unit": "GFLOP/s", "median": g,
-          "min": r.min * s.flops / 1e9, "max": r.max * s.flops / 1e9],
-         String(format: "%-44@ threads=%d  GFLOP/s %8.2f", "sgemm \(s.label)" as NSString, threads, g))
-    return g
+    var best = try rawSgemm(s, threads: threads)
+    if threads > 1 {
+        let one = try rawSgemm(s, threads: 1)
+        if one.median > best.median { best = one }
+    }
+    emit(["name": "sgemm \(s.label)", "threads": threads, "unit": "GFLOP/s", "median": best.median,
+          "min": best.min, "max": best.max],
+         String(format: "%-44@ threads=%d  GFLOP/s %8.2f", "sgemm \(s.label)" as NSString, threads, best.median))
+    return best.median
 }
 
 /// Seconds per update if every matmul ran at sgemm's measured speed and nothing else cost time.
@@ -147,8 +165,8 @@ let bcShapes = mlpShapes([11, 256, 256, 3], batch: 256)
 let dsmShapes = mlpShapes([14, 256, 256, 256, 3], batch: 256)
 
 for threads in [1, 2] {
-    BLAS.setThreads(threads)
     for s in Set(bcShapes + dsmShapes).sorted(by: { $0.label < $1.label }) { gflops[s] = try measureSgemm(s, threads: threads) }
+    BLAS.setThreads(threads)
     report("cdsa BC update b256 (11-256-256-3)", torchName: "torch BC update b256 (11-256-256-3)",
            threads: threads, shapes: bcShapes, try rate(try bcUpdate()))
     report("cdsa DSM step 14-256x3-3 SiLU b256", torchName: "torch DSM step 14-256x3-3 SiLU b256",
