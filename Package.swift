@@ -29,6 +29,12 @@ let package = Package(
 
         .target(name: "Autodiff", dependencies: ["COpenBLAS"], swiftSettings: engineSettings),
         .target(name: "NeuralNet", dependencies: ["Autodiff"], swiftSettings: engineSettings),
+        .target(name: "Simulation", dependencies: ["Autodiff", "CMuJoCo"], resources: [.copy("Assets")],
+                swiftSettings: engineSettings),
+        .target(name: "OfflineRL", dependencies: ["Autodiff", "NeuralNet", "Simulation", "CHDF5"],
+                swiftSettings: engineSettings),
+        // The language core has no numeric dependency: the engine reaches it through Bindings.
+        .target(name: "Language"),
         .target(name: "Driver", dependencies: [
             "Autodiff", "NeuralNet", "CMuJoCo", "CHDF5", "CReadline",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
@@ -41,6 +47,9 @@ let package = Package(
 
         .testTarget(name: "AutodiffTests", dependencies: ["Autodiff"]),
         .testTarget(name: "NeuralNetTests", dependencies: ["NeuralNet"], resources: [.copy("Fixtures")]),
+        .testTarget(name: "SimulationTests", dependencies: ["Simulation"]),
+        .testTarget(name: "OfflineRLTests", dependencies: ["OfflineRL"]),
+        .testTarget(name: "LanguageTests", dependencies: ["Language"], resources: [.copy("Goldens")]),
         .testTarget(name: "DriverTests", dependencies: ["Driver"]),
     ]
 )

@@ -1,7 +1,7 @@
 // cdsa-bench: the engine's speed next to its ceiling (OpenBLAS sgemm at the same
 // shapes, measured in this run) and, given reference results, next to PyTorch.
 // One JSON line per result on stdout, a readable line on stderr.
-// Usage: cdsa-bench [--quick] [--reference torch.jsonl]
+// Usage: cdsa-bench [--threads N] [--quick] [--reference torch.jsonl]
 import Autodiff
 import COpenBLAS
 import Foundation
@@ -164,26 +164,31 @@ func dsmStep() throws -> () throws -> Void {
 let bcShapes = mlpShapes([11, 256, 256, 3], batch: 256)
 let dsmShapes = mlpShapes([14, 256, 256, 256, 3], batch: 256)
 
-for threads in [1, 2] {
-    for s in Set(bcShapes + dsmShapes).sorted(by: { $0.label < $1.label }) { gflops[s] = try measureSgemm(s, threads: threads) }
-    BLAS.setThreads(threads)
-    report("cdsa BC update b256 (11-256-256-3)", torchName: "torch BC update b256 (11-256-256-3)",
-           threads: threads, shapes: bcShapes, try rate(try bcUpdate()))
-    report("cdsa DSM step 14-256x3-3 SiLU b256", torchName: "torch DSM step 14-256x3-3 SiLU b256",
-           threads: threads, shapes: dsmShapes, try rate(try dsmStep()))
+// One thread count per process: OpenBLAS switched from one thread to two mid-process
+// was seen here to fall into a mode slower than one thread (its sleeping worker woken
+// onto the main thread's core), so scripts/bench runs each count in its own process.
+let threads = arguments.firstIndex(of: "--threads").flatMap { i in i + 1 < arguments.count ? Int(arguments[i + 1]) : nil } ?? 1
+BLAS.setThreads(threads)
+let bc = try rate(try bcUpdate())
+let dsm = try rate(try dsmStep())
+var inferRNG = RandomGenerator(seed: 0)
+let policy = try MLP(.init(sizes: [11, 256, 256, 3], outputActivation: .tanh), rng: &inferRNG)
+let observation = try inferRNG.normal([11])
+let infer = try rate { _ = try policy(observation) }
 
-    var rng = RandomGenerator(seed: 0)
-    let policy = try MLP(.init(sizes: [11, 256, 256, 3], outputActivation: .tanh), rng: &rng)
-    let obs = try rng.normal([11])
-    let r = try rate { _ = try policy(obs) }
-    let us = 1e6 / r.median
-    var record: [String: Any] = ["name": "cdsa MLP 256x256 infer b1", "threads": threads, "unit": "us/call",
-                                 "median": us, "min": 1e6 / r.max, "max": 1e6 / r.min]
-    var line = String(format: "%-44@ threads=%d  us/call %8.2f", "cdsa MLP 256x256 infer b1" as NSString, threads, us)
-    if let t = torch("torch MLP 256x256 infer b1 no_grad", threads) {
-        record["torch_median"] = t
-        record["ratio_to_torch"] = t / us
-        line += String(format: "  torch %.1f us → %.1f× faster", t, t / us)
-    }
-    emit(record, line)
+// The ceiling, measured after the workloads for the same reason.
+for s in Set(bcShapes + dsmShapes).sorted(by: { $0.label < $1.label }) { gflops[s] = try measureSgemm(s, threads: threads) }
+report("cdsa BC update b256 (11-256-256-3)", torchName: "torch BC update b256 (11-256-256-3)",
+       threads: threads, shapes: bcShapes, bc)
+report("cdsa DSM step 14-256x3-3 SiLU b256", torchName: "torch DSM step 14-256x3-3 SiLU b256",
+       threads: threads, shapes: dsmShapes, dsm)
+let us = 1e6 / infer.median
+var record: [String: Any] = ["name": "cdsa MLP 256x256 infer b1", "threads": threads, "unit": "us/call",
+                             "median": us, "min": 1e6 / infer.max, "max": 1e6 / infer.min]
+var line = String(format: "%-44@ threads=%d  us/call %8.2f", "cdsa MLP 256x256 infer b1" as NSString, threads, us)
+if let t = torch("torch MLP 256x256 infer b1 no_grad", threads) {
+    record["torch_median"] = t
+    record["ratio_to_torch"] = t / us
+    line += String(format: "  torch %.1f us → %.1f× faster", t, t / us)
 }
+emit(record, line)

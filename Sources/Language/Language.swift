@@ -1,0 +1,1 @@
+// Language: source → tokens → syntax → resolved program → values. No numeric dependency.

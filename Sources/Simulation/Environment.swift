@@ -1,0 +1,112 @@
+import Autodiff
+
+/// The shape and bounds of observations or actions.
+public struct Space: Equatable, Sendable, CustomStringConvertible {
+    public var shape: [Int]
+    /// Per-dimension bounds (±infinity where unbounded).
+    public var low: [Float]
+    public var high: [Float]
+
+    public init(shape: [Int], low: [Float], high: [Float]) {
+        self.shape = shape
+        self.low = low
+        self.high = high
+    }
+
+    /// An unbounded box of `size` dimensions.
+    public static func unbounded(_ size: Int) -> Space {
+        Space(shape: [size], low: .init(repeating: -.infinity, count: size), high: .init(repeating: .infinity, count: size))
+    }
+
+    /// A box [low, high]^size.
+    public static func box(_ size: Int, low: Float, high: Float) -> Space {
+        Space(shape: [size], low: .init(repeating: low, count: size), high: .init(repeating: high, count: size))
+    }
+
+    public var size: Int { shape.reduce(1, *) }
+
+    public var description: String { "box\(shape)" }
+}
+
+/// What one step of an environment returns (gymnasium's five-tuple, minus info).
+public struct Step: Sendable {
+    public var observation: [Float]
+    public var reward: Double
+    /// The episode ended in the MDP (fell over, reached the goal): no bootstrapping.
+    public var terminated: Bool
+    /// The episode was cut short by the time limit: the state is not terminal.
+    public var truncated: Bool
+
+    public init(observation: [Float], reward: Double, terminated: Bool, truncated: Bool) {
+        self.observation = observation
+        self.reward = reward
+        self.terminated = terminated
+        self.truncated = truncated
+    }
+}
+
+/// An episodic environment with gymnasium's semantics. Implementations are classes or
+/// structs that own their simulator state; one environment is used from one thread.
+public protocol Environment: AnyObject {
+    /// Registry name, e.g. "hopper".
+    var name: String { get }
+    var observationSpace: Space { get }
+    var actionSpace: Space { get }
+    /// Episode length limit (gymnasium's TimeLimit), in steps.
+    var maxEpisodeSteps: Int { get }
+    /// Starts an episode; `seed` fixes the reset noise (and goal, where there is one).
+    func reset(seed: UInt64) throws -> [Float]
+    /// Applies `action` (clipped to the action space) and advances one step.
+    func step(_ action: [Float]) throws -> Step
+}
+
+/// An environment simulated by MuJoCo, whose full state is (qpos, qvel).
+public protocol PhysicsEnvironment: Environment {
+    var qpos: [Double] { get }
+    var qvel: [Double] { get }
+    /// Sets the simulator state (as gymnasium's `set_state`) and returns the observation.
+    func setState(qpos: [Double], qvel: [Double]) throws -> [Float]
+}
+
+/// Maps observations to actions. Baselines, loaded weights and corrected policies all
+/// conform; `rollout` and `collect` take any of them.
+public protocol Policy {
+    var observationSize: Int { get }
+    var actionSize: Int { get }
+    /// The action for one observation.
+    func act(_ observation: [Float]) throws -> [Float]
+    /// Actions for a batch [n, observationSize] → [n, actionSize].
+    func act(batch observations: Tensor) throws -> Tensor
+}
+
+extension Policy {
+    public func act(batch observations: Tensor) throws -> Tensor {
+        guard observations.rank == 2, observations.shape[1] == observationSize else {
+            throw TensorError.shapeMismatch(op: "act", "expects [n, \(observationSize)], got \(observations.shape)")
+        }
+        let n = observations.shape[0], flat = observations.scalars
+        var out: [Float] = []
+        out.reserveCapacity(n * actionSize)
+        for i in 0..<n { out += try act(Array(flat[i * observationSize..<(i + 1) * observationSize])) }
+        return try Tensor(shape: [n, actionSize], scalars: out)
+    }
+}
+
+/// Uniform random actions in the action space, from its own seeded generator.
+public final class RandomPolicy: Policy {
+    public let space: Space
+    public let observationSize: Int
+    private var rng: RandomGenerator
+
+    public init(observationSize: Int, actionSpace: Space, seed: UInt64) {
+        self.observationSize = observationSize
+        self.space = actionSpace
+        rng = RandomGenerator(seed: seed)
+    }
+
+    public var actionSize: Int { space.size }
+
+    public func act(_ observation: [Float]) throws -> [Float] {
+        (0..<space.size).map { i in space.low[i] + (space.high[i] - space.low[i]) * rng.nextFloat() }
+    }
+}
