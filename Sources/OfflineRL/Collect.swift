@@ -1,0 +1,77 @@
+import Autodiff
+import Simulation
+
+/// Runs `policy` in `env` for `steps` steps and records every transition, D4RL-style:
+/// the environment is reset when an episode terminates or hits its time limit.
+/// `terminals` records termination (the MDP ended); `timeouts` records truncation by
+/// the time limit (`truncated`, or `maxEpisodeSteps` reached) when the step did not
+/// also terminate — termination wins, since then there is nothing to bootstrap from.
+/// Every step keeps its real successor (the observation `step` returned), so no
+/// transition crosses a reset. A `PhysicsEnvironment` also gives infos/qpos and
+/// infos/qvel: the simulator state before each step.
+///
+/// `seed` draws the reset seed of every episode; the policy samples from its own
+/// generator (a `RandomPolicy` takes its seed when built).
+public func collect(env: some Environment, policy: some Policy, steps: Int, seed: UInt64) throws -> Dataset {
+    guard steps > 0 else { throw DatasetError.invalidArgument("collect: steps must be positive, got \(steps)") }
+    let obsSize = env.observationSpace.size, actSize = env.actionSpace.size
+    guard policy.observationSize == obsSize, policy.actionSize == actSize else {
+        throw DatasetError.invalidArgument("collect: the policy maps \(policy.observationSize) → \(policy.actionSize) values, "
+            + "\(env.name) has observations of \(obsSize) and actions of \(actSize)")
+    }
+    let physics = env as? any PhysicsEnvironment
+    var rng = RandomGenerator(seed: seed)
+    var observations: [Float] = [], next: [Float] = [], actions: [Float] = [], rewards: [Float] = []
+    var terminals: [Bool] = [], timeouts: [Bool] = [], qpos: [Double] = [], qvel: [Double] = []
+    observations.reserveCapacity(steps * obsSize)
+    next.reserveCapacity(steps * obsSize)
+    actions.reserveCapacity(steps * actSize)
+
+    var observation = try env.reset(seed: rng.next())
+    var episodeStep = 0
+    for _ in 0..<steps {
+        guard observation.count == obsSize else {
+            throw DatasetError.invalidArgument("collect: \(env.name) returned \(observation.count) observation values, its space has \(obsSize)")
+        }
+        if let physics { qpos += physics.qpos; qvel += physics.qvel }
+        let action = try policy.act(observation)
+        guard action.count == actSize else {
+            throw DatasetError.invalidArgument("collect: the policy returned \(action.count) action values, \(env.name) takes \(actSize)")
+        }
+        let step = try env.step(action)
+        episodeStep += 1
+        let truncated = !step.terminated && (step.truncated || episodeStep >= env.maxEpisodeSteps)
+        observations += observation
+        actions += action
+        rewards.append(Float(step.reward))
+        next += step.observation
+        terminals.append(step.terminated)
+        timeouts.append(truncated)
+        if step.terminated || truncated {
+            observation = try env.reset(seed: rng.next())
+            episodeStep = 0
+        } else {
+            observation = step.observation
+        }
+    }
+
+    var infos: [String: DoubleRows] = [:]
+    if physics != nil, qpos.count % steps == 0, qvel.count % steps == 0 {
+        infos["qpos"] = try DoubleRows(rows: steps, width: qpos.count / steps, values: qpos)
+        infos["qvel"] = try DoubleRows(rows: steps, width: qvel.count / steps, values: qvel)
+    }
+    return try Dataset(observations: Tensor(shape: [steps, obsSize], scalars: observations),
+                       actions: Tensor(shape: [steps, actSize], scalars: actions),
+                       rewards: Tensor(rewards), terminals: terminals, timeouts: timeouts,
+                       nextObservations: Tensor(shape: [steps, obsSize], scalars: next),
+                       infos: infos, source: "collected from \(env.name)", format: "collected", environmentName: env.name)
+}
+
+/// `collect`, then writes the dataset to `path` in D4RL's layout (atomically).
+@discardableResult
+public func collect(env: some Environment, policy: some Policy, steps: Int, seed: UInt64, to path: String) throws -> Dataset {
+    var dataset = try collect(env: env, policy: policy, steps: steps, seed: seed)
+    try dataset.writeD4RL(to: path)
+    dataset.source = path
+    return dataset
+}

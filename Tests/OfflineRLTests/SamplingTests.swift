@@ -1,0 +1,65 @@
+import Autodiff
+import Foundation
+import Testing
+@testable import OfflineRL
+
+@Suite struct SamplingTests {
+    @Test func samplerIsDeterministicUnderASeed() throws {
+        let d = try syntheticDataset(episodeLengths: [30, 50, 20])
+        var a = RandomGenerator(seed: 42), b = RandomGenerator(seed: 42), c = RandomGenerator(seed: 43)
+        let x = try d.sample(64, using: &a), y = try d.sample(64, using: &b), z = try d.sample(64, using: &c)
+        #expect(x.indices == y.indices && bitEqual(x.observations, y.observations) && bitEqual(x.nextObservations, y.nextObservations))
+        #expect(x.indices != z.indices)
+        #expect(x.observations.shape == [64, 2] && x.actions.shape == [64, 1] && x.rewards.shape == [64])
+        #expect(x.terminals.shape == [64] && x.timeouts.shape == [64])
+        // The batch rows are the dataset rows.
+        for (j, i) in x.indices.enumerated() {
+            #expect(x.observations[flat: j * 2] == d.observations[flat: i * 2])
+            #expect(x.terminals[flat: j] == (d.terminals[i] ? 1 : 0))
+        }
+        // The next draw differs: the generator advanced.
+        let again = try d.sample(64, using: &a)
+        #expect(again.indices != x.indices)
+        #expect(datasetError { _ = try d.sample(0, using: &a) } != nil)
+    }
+
+    @Test func topFractionKeepsWholeBestEpisodes() throws {
+        // Episode k has reward k per step: returns 0×5, 1×3, 2×4, 3×2, 4×1 = 0, 3, 8, 6, 4.
+        let d = try syntheticDataset(episodeLengths: [5, 3, 4, 2, 1])
+        #expect(d.episodeReturns == [0, 3, 8, 6, 4])
+        let top = try d.topEpisodes(fraction: 0.4)
+        #expect(top.episodeCount == 2)
+        #expect(top.episodeReturns == [8, 6], "kept in original order")
+        #expect(top.count == 6 && top.episodes.map(\.count) == [4, 2])
+        #expect(top.observations.scalars.enumerated().filter { $0.offset % 2 == 0 }.map(\.element) == [2, 2, 2, 2, 3, 3])
+        #expect(top.terminals == [false, false, false, true, false, true])
+        // 10% of 5 episodes rounds up to one; fraction 1 keeps everything.
+        #expect(try d.topEpisodes(fraction: 0.1).episodeReturns == [8])
+        #expect(try d.topEpisodes(fraction: 1).count == d.count)
+        #expect(datasetError { _ = try d.topEpisodes(fraction: 0) } != nil)
+        #expect(datasetError { _ = try d.topEpisodes(fraction: 1.5) } != nil)
+    }
+
+    @Test func statisticsAndSummary() throws {
+        let d = try syntheticDataset(episodeLengths: [2, 2])
+        // Observations: (0,0), (0,1), (1,0), (1,1).
+        let s = d.observationStatistics
+        #expect(s.mean == [0.5, 0.5] && s.std == [0.5, 0.5])
+        #expect(d.returns == Summary([0, 2]))
+        #expect(d.returns.min == 0 && d.returns.mean == 1 && d.returns.max == 2)
+        #expect(d.episodeLengths.mean == 2)
+        let text = d.description
+        #expect(text.contains("4 transitions in 2 episodes: 2 terminal, 0 timeouts"))
+        #expect(text.split(separator: "\n").count <= 12)
+    }
+
+    @Test func invalidEpisodeStartsAreRejected() throws {
+        let obs = try Tensor(shape: [3, 1], scalars: [0, 1, 2])
+        let act = try Tensor(shape: [3, 1], scalars: [0, 0, 0])
+        let error = datasetError {
+            _ = try Dataset(observations: obs, actions: act, rewards: Tensor([0, 0, 0]), terminals: [true, false, false],
+                            timeouts: [false, false, false], episodeStarts: [0], source: "mem")
+        }
+        #expect(error == .malformed(file: "mem", reason: "step 0 is flagged terminal or timeout but its episode goes on"))
+    }
+}
