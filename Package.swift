@@ -35,8 +35,10 @@ let package = Package(
                 swiftSettings: engineSettings),
         // The language core has no numeric dependency: the engine reaches it through Bindings.
         .target(name: "Language"),
+        // One registration table per engine library, binding it to the language.
+        .target(name: "Bindings", dependencies: ["Language", "Autodiff", "NeuralNet", "OfflineRL", "Simulation"]),
         .target(name: "Driver", dependencies: [
-            "Autodiff", "NeuralNet", "CMuJoCo", "CHDF5", "CReadline",
+            "Language", "Bindings", "Autodiff", "NeuralNet", "CMuJoCo", "CHDF5", "CReadline",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         .executableTarget(name: "cdsa", dependencies: ["Driver"]),
@@ -50,6 +52,7 @@ let package = Package(
         .testTarget(name: "SimulationTests", dependencies: ["Simulation"]),
         .testTarget(name: "OfflineRLTests", dependencies: ["OfflineRL"]),
         .testTarget(name: "LanguageTests", dependencies: ["Language"], resources: [.copy("Goldens")]),
+        .testTarget(name: "BindingsTests", dependencies: ["Bindings"], resources: [.copy("Goldens")]),
         .testTarget(name: "DriverTests", dependencies: ["Driver"]),
     ]
 )

@@ -1,0 +1,1 @@
+// Bindings: the engine's registration tables for the language.

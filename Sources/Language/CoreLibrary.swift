@@ -1,0 +1,130 @@
+// The core library: the built-ins every session has, registered like any engine library.
+// Everything that can be written in cdsa lives in stdlib/prelude.cdsa instead.
+
+import Foundation
+
+public enum CoreLibrary {
+    public static var library: Library {
+        Library(name: "core", entries: io + data + math)
+    }
+
+    static var io: [Builtin] { [
+        Builtin("print", variadic: BuiltinParameter("values"), doc: "Print values separated by spaces, then a newline.") { a in
+            a.interpreter.output(a.rest.map(\.description).joined(separator: " ") + "\n")
+            return .nil
+        },
+        Builtin("str", [.init("x")], doc: "The text `print` shows for x.") { a in .string(a[0].description) },
+        Builtin("repr", [.init("x")], doc: "The text the REPL shows for x (strings quoted).") { a in .string(a[0].repr) },
+        Builtin("type", [.init("x")], doc: "The name of x's type: number, string, bool, nil, list, record, range, function, or an engine type.") { a in
+            .string(a[0].typeName)
+        },
+        Builtin("assert", [.init("condition"), .init("message", .string, default: .string("assertion failed"))],
+                doc: "Stop with an error unless condition is true.") { a in
+            if !a[0].isTruthy { throw ScriptError(try a.string(1)) }
+            return .nil
+        },
+        Builtin("error", [.init("message", .string)], doc: "Stop with a runtime error.") { a in
+            throw ScriptError(try a.string(0))
+        },
+        Builtin("clock", doc: "Seconds since an arbitrary start, for timing.") { _ in
+            .number(Double(DispatchTime.now().uptimeNanoseconds) / 1e9)
+        },
+    ] }
+
+    static var data: [Builtin] { [
+        Builtin("len", [.init("x", .either([.list, .string, .record, .range]))], doc: "Number of items in a list, characters in a string, fields in a record, or numbers in a range.") { a in
+            switch a[0] {
+            case .list(let l): return .number(Double(l.items.count))
+            case .string(let s): return .number(Double(s.count))
+            case .record(let r): return .number(Double(r.keys.count))
+            case .range(_, let n): return .number(Double(n))
+            default: return .nil
+            }
+        },
+        Builtin("range", [.init("start", .number), .init("stop", .number, default: .nil), .init("step", .number, default: .number(1))],
+                doc: "range(n) is 0..<n; range(a, b, step) counts from a up to (not including) b.") { a in
+            var (lo, hi) = (0.0, try a.number(0))
+            if case .number(let stop) = a[1] { lo = hi; hi = stop }
+            let step = try a.number(2)
+            guard lo.isFinite, hi.isFinite else { throw a.bad(isNil(a[1]) ? 0 : 1, "finite number expected") }
+            if step == 1 { return .range(start: lo, count: Int(max(0, min((hi - lo).rounded(.up), 1e15)))) }
+            guard step != 0, step.isFinite else { throw a.bad(2, "non-zero step expected") }
+            let n = max(0, ((hi - lo) / step).rounded(.up))
+            guard n < 1e8 else { throw a.bad(2, "range too long") }
+            return .list(List((0..<Int(n)).map { .number(lo + Double($0) * step) }))
+        },
+        Builtin("list", [.init("x", .either([.list, .range, .string]))], doc: "A new list of the items of a list, range or string.") { a in
+            switch a[0] {
+            case .list(let l): return .list(List(l.items))
+            case .range(let s, let n): return .list(List((0..<n).map { .number(s + Double($0)) }))
+            case .string(let s): return .list(List(s.map { .string(String($0)) }))
+            default: return .nil
+            }
+        },
+        Builtin("append", [.init("list", .list), .init("x")], doc: "Add x at the end of the list (in place); returns the list.") { a in
+            try a.list(0).items.append(a[1])
+            return a[0]
+        },
+        Builtin("pop", [.init("list", .list)], doc: "Remove and return the last item of the list.") { a in
+            let l = try a.list(0)
+            guard let last = l.items.popLast() else { throw a.bad(0, "non-empty list expected") }
+            return last
+        },
+        Builtin("keys", [.init("record", .record)], doc: "The field names of a record, in order.") { a in
+            .list(List(try a.record(0).keys.map { .string($0) }))
+        },
+        Builtin("has", [.init("record", .record), .init("name", .string)], doc: "Whether the record has the field.") { a in
+            .bool(try a.record(0)[a.string(1)] != nil)
+        },
+        Builtin("join", [.init("items", .list), .init("separator", .string, default: .string(""))],
+                doc: "The items as text, joined by separator.") { a in
+            .string(try a.list(0).items.map(\.description).joined(separator: a.string(1)))
+        },
+        Builtin("split", [.init("text", .string), .init("separator", .string, default: .string(" "))],
+                doc: "The pieces of text between separators.") { a in
+            let sep = try a.string(1)
+            guard !sep.isEmpty else { throw a.bad(1, "non-empty string expected") }
+            return .list(List(try a.string(0).components(separatedBy: sep).map { .string($0) }))
+        },
+        Builtin("sort", [.init("items", .list), .init("key", .function, default: .nil)],
+                doc: "A sorted copy of a list of numbers or strings, optionally by key(item).") { a in
+            let items = try a.list(0).items
+            let keys = isNil(a[1]) ? items : try items.map { try a.call(a[1], [$0]) }
+            var failure: ScriptError?
+            let order = keys.indices.sorted { i, j in
+                switch (keys[i], keys[j]) {
+                case (.number(let x), .number(let y)): return x < y
+                case (.string(let x), .string(let y)): return x < y
+                default:
+                    failure = a.bad(0, "numbers or strings expected, got \(keys[i].typeName) and \(keys[j].typeName)")
+                    return false
+                }
+            }
+            if let failure { throw failure }
+            return .list(List(order.map { items[$0] }))
+        },
+        Builtin("number", [.init("text", .string)], doc: "The number a string spells, or nil.") { a in
+            Double(try a.string(0).trimmingCharacters(in: .whitespaces)).map { .number($0) } ?? .nil
+        },
+    ] }
+
+    static func unary(_ name: String, _ doc: String, _ f: @escaping (Double) -> Double) -> Builtin {
+        Builtin(name, [.init("x", .number)], doc: doc) { a in .number(f(try a.number(0))) }
+    }
+
+    static var math: [Builtin] { [
+        unary("abs", "Absolute value.") { Swift.abs($0) },
+        unary("floor", "Largest whole number ≤ x.") { $0.rounded(.down) },
+        unary("ceil", "Smallest whole number ≥ x.") { $0.rounded(.up) },
+        unary("round", "Nearest whole number (halves away from zero).") { $0.rounded() },
+        unary("sqrt", "Square root (nan for negative x).") { $0.squareRoot() },
+        unary("exp", "e to the power x.") { Foundation.exp($0) },
+        unary("log", "Natural logarithm (-inf at 0, nan below).") { Foundation.log($0) },
+        Builtin("min", [.init("a", .number)], variadic: BuiltinParameter("rest", .number), doc: "The smallest of the numbers.") { a in
+            .number(try a.rest.reduce(a.number(0)) { if case .number(let x) = $1 { Swift.min($0, x) } else { $0 } })
+        },
+        Builtin("max", [.init("a", .number)], variadic: BuiltinParameter("rest", .number), doc: "The largest of the numbers.") { a in
+            .number(try a.rest.reduce(a.number(0)) { if case .number(let x) = $1 { Swift.max($0, x) } else { $0 } })
+        },
+    ] }
+}

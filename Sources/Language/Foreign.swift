@@ -1,0 +1,58 @@
+// Foreign values: engine objects (tensors, networks, datasets…) that Language knows only
+// through this protocol. Bindings implement the operations that make sense; the defaults
+// return nil, which the interpreter reports as "operator '+' not defined for …".
+
+public protocol ForeignValue: AnyObject {
+    /// The type's name in messages and `type(x)`, e.g. "tensor".
+    var typeName: String { get }
+    /// A compact one-line summary, e.g. `tensor [256, 17] float32`.
+    var summary: String { get }
+    /// Field names, for `keys(x)` and tab completion.
+    var fieldNames: [String] { get }
+
+    /// `self op other` (or `other op self` when `selfOnLeft` is false).
+    func binary(_ op: BinaryOperator, _ other: Value, selfOnLeft: Bool) throws -> Value?
+    /// `-self`.
+    func negate() throws -> Value?
+    /// `self.name`, e.g. `.shape`.
+    func field(_ name: String) throws -> Value?
+    /// `self[index]`.
+    func index(_ index: Value) throws -> Value?
+    /// `self[lo:hi]`; a missing bound is nil.
+    func slice(_ lo: Value, _ hi: Value) throws -> Value?
+    /// `self[index] = value`; return false if unsupported.
+    func setIndex(_ index: Value, to value: Value) throws -> Bool
+    /// `self(…)`, for callable objects such as networks and policies.
+    func call(_ arguments: CallArguments, interpreter: Interpreter) throws -> Value?
+    /// `==`; identity unless the binding says otherwise.
+    func isEqual(to other: any ForeignValue) -> Bool
+}
+
+extension ForeignValue {
+    public var fieldNames: [String] { [] }
+    public func binary(_ op: BinaryOperator, _ other: Value, selfOnLeft: Bool) throws -> Value? { nil }
+    public func negate() throws -> Value? { nil }
+    public func field(_ name: String) throws -> Value? { nil }
+    public func index(_ index: Value) throws -> Value? { nil }
+    public func slice(_ lo: Value, _ hi: Value) throws -> Value? { nil }
+    public func setIndex(_ index: Value, to value: Value) throws -> Bool { false }
+    public func call(_ arguments: CallArguments, interpreter: Interpreter) throws -> Value? { nil }
+    public func isEqual(to other: any ForeignValue) -> Bool { self === other }
+}
+
+/// Arguments as written at a call site, before binding to parameters.
+public struct CallArguments {
+    public var positional: [Value]
+    public var keywords: [(name: String, value: Value)]
+    public init(_ positional: [Value], keywords: [(name: String, value: Value)] = []) {
+        self.positional = positional
+        self.keywords = keywords
+    }
+}
+
+/// An error a built-in or binding throws; the interpreter adds the location and stack.
+public struct ScriptError: Error, CustomStringConvertible {
+    public var message: String
+    public init(_ message: String) { self.message = message }
+    public var description: String { message }
+}

@@ -1,1 +1,0 @@
-// Language: source → tokens → syntax → resolved program → values. No numeric dependency.

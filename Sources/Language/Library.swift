@@ -1,0 +1,198 @@
+// Built-in registration: each library is one table of `Builtin`s (name, parameters with
+// kinds and defaults, a one-line doc, the implementation). Arguments are bound and checked
+// here, by one helper with one message style:
+//   bad argument #2 to 'linear' (number expected, got string)
+// `:help`, tab completion and docs/language.md read the same tables.
+
+/// What a parameter accepts.
+public indirect enum Kind: CustomStringConvertible {
+    case any, number, integer, string, bool, list, record, range, function
+    /// An engine type, by its `typeName` (e.g. "tensor").
+    case foreign(String)
+    case either([Kind])
+
+    public var description: String {
+        switch self {
+        case .any: return "value"
+        case .number: return "number"
+        case .integer: return "integer"
+        case .string: return "string"
+        case .bool: return "bool"
+        case .list: return "list"
+        case .record: return "record"
+        case .range: return "range"
+        case .function: return "function"
+        case .foreign(let name): return name
+        case .either(let kinds): return kinds.map(\.description).joined(separator: " or ")
+        }
+    }
+
+    public func accepts(_ v: Value) -> Bool {
+        switch (self, v) {
+        case (.any, _), (.number, .number), (.string, .string), (.bool, .bool), (.list, .list),
+             (.record, .record), (.range, .range), (.function, .function), (.function, .builtin): return true
+        case (.integer, .number(let x)): return x == x.rounded() && abs(x) < 1e15
+        case (.function, .foreign(let f)): return f is any CallableForeign
+        case (.foreign(let name), .foreign(let f)): return f.typeName == name
+        case (.either(let kinds), _): return kinds.contains { $0.accepts(v) }
+        default: return false
+        }
+    }
+}
+
+/// Marks foreign values that `Kind.function` parameters accept (networks, policies).
+public protocol CallableForeign: ForeignValue {}
+
+public struct BuiltinParameter {
+    public var name: String
+    public var kind: Kind
+    /// Nil: the argument is required.
+    public var defaultValue: Value?
+    public init(_ name: String, _ kind: Kind = .any, default defaultValue: Value? = nil) {
+        self.name = name
+        self.kind = kind
+        self.defaultValue = defaultValue
+    }
+}
+
+public final class Builtin {
+    public let name: String
+    public let parameters: [BuiltinParameter]
+    /// Extra positional arguments are collected into `Arguments.rest`, each checked against this.
+    public let variadic: BuiltinParameter?
+    public let doc: String
+    let body: (Arguments) throws -> Value
+
+    public init(_ name: String, _ parameters: [BuiltinParameter] = [], variadic: BuiltinParameter? = nil,
+                doc: String, _ body: @escaping (Arguments) throws -> Value) {
+        self.name = name
+        self.parameters = parameters
+        self.variadic = variadic
+        self.doc = doc
+        self.body = body
+    }
+
+    /// `name(a, b=1, ...rest)`, for `:help` and the docs.
+    public var signature: String {
+        var parts = parameters.map { p in p.defaultValue.map { "\(p.name)=\($0.repr)" } ?? p.name }
+        if let v = variadic { parts.append("...\(v.name)") }
+        return "\(name)(\(parts.joined(separator: ", ")))"
+    }
+}
+
+/// One registration table.
+public struct Library {
+    public var name: String
+    public var entries: [Builtin]
+    public init(name: String, entries: [Builtin]) { self.name = name; self.entries = entries }
+}
+
+/// Bound, checked arguments as a built-in receives them: `values[i]` is parameter i.
+public struct Arguments {
+    public let name: String
+    public let values: [Value]
+    public let rest: [Value]
+    public unowned let interpreter: Interpreter
+
+    public subscript(i: Int) -> Value { values[i] }
+
+    /// "bad argument #n to 'name' (detail)": the one message style for argument errors.
+    public func bad(_ i: Int, _ detail: String) -> ScriptError { badArgument(i + 1, name, detail) }
+
+    public func number(_ i: Int) throws -> Double {
+        if case .number(let x) = values[i] { return x }
+        throw bad(i, "number expected, got \(values[i].typeName)")
+    }
+    public func integer(_ i: Int) throws -> Int {
+        if case .number(let x) = values[i], x == x.rounded(), abs(x) < 1e15 { return Int(x) }
+        throw bad(i, "integer expected, got \(values[i].typeName)")
+    }
+    public func string(_ i: Int) throws -> String {
+        if case .string(let s) = values[i] { return s }
+        throw bad(i, "string expected, got \(values[i].typeName)")
+    }
+    public func list(_ i: Int) throws -> List {
+        if case .list(let l) = values[i] { return l }
+        throw bad(i, "list expected, got \(values[i].typeName)")
+    }
+    public func record(_ i: Int) throws -> Record {
+        if case .record(let r) = values[i] { return r }
+        throw bad(i, "record expected, got \(values[i].typeName)")
+    }
+    /// Calls a function argument (for callbacks such as a sort key).
+    public func call(_ f: Value, _ args: [Value]) throws -> Value {
+        try interpreter.call(f, CallArguments(args))
+    }
+}
+
+func badArgument(_ n: Int, _ function: String, _ detail: String) -> ScriptError {
+    ScriptError("bad argument #\(n) to '\(function)' (\(detail))")
+}
+
+/// Matches call-site arguments to parameters: positional first, then keywords by name.
+/// Returns one entry per parameter (nil where the caller left it to the default) and the
+/// extra positionals. Shared by built-ins and cdsa functions, so both report alike.
+func bindArguments(function: String, parameters: [String], acceptsRest: Bool,
+                   _ args: CallArguments) throws -> (bound: [Value?], rest: [Value]) {
+    var bound = [Value?](repeating: nil, count: parameters.count)
+    var rest: [Value] = []
+    for (i, v) in args.positional.enumerated() {
+        if i < parameters.count { bound[i] = v }
+        else if acceptsRest { rest.append(v) }
+        else {
+            let expected = parameters.count == 1 ? "1 argument" : "\(parameters.count) arguments"
+            throw badArgument(i + 1, function, "at most \(expected) expected, got \(args.positional.count)")
+        }
+    }
+    for (name, v) in args.keywords {
+        guard let i = parameters.firstIndex(of: name) else {
+            var message = "bad argument '\(name)' to '\(function)' (no such parameter"
+            if let guess = Resolver.closest(to: name, in: Set(parameters)) { message += "; did you mean '\(guess)'?" }
+            throw ScriptError(message + ")")
+        }
+        if bound[i] != nil { throw ScriptError("bad argument '\(name)' to '\(function)' (given twice)") }
+        bound[i] = v
+    }
+    return (bound, rest)
+}
+
+extension Builtin {
+    /// Binds, fills defaults and checks kinds, then runs the implementation.
+    func invoke(_ args: CallArguments, interpreter: Interpreter) throws -> Value {
+        let (bound, rest) = try bindArguments(function: name, parameters: parameters.map(\.name),
+                                              acceptsRest: variadic != nil, args)
+        var values: [Value] = []
+        values.reserveCapacity(parameters.count)
+        for (i, p) in parameters.enumerated() {
+            guard let v = bound[i] ?? p.defaultValue else {
+                throw badArgument(i + 1, name, "\(p.kind) expected, got no value")
+            }
+            // A nil default means "optional": nil passes whatever the kind.
+            let optional = p.defaultValue.map(isNil) ?? false
+            if !p.kind.accepts(v), !(optional && isNil(v)) {
+                throw badArgument(i + 1, name, "\(p.kind) expected, got \(v.typeName)")
+            }
+            values.append(v)
+        }
+        if let variadic {
+            for (k, v) in rest.enumerated() where !variadic.kind.accepts(v) {
+                throw badArgument(parameters.count + k + 1, name, "\(variadic.kind) expected, got \(v.typeName)")
+            }
+        }
+        return try body(Arguments(name: name, values: values, rest: rest, interpreter: interpreter))
+    }
+
+    /// The fast path for positional calls that need no binding: checks the kinds only.
+    @inline(__always)
+    func invokePositional(_ values: [Value], interpreter: Interpreter) throws -> Value {
+        guard variadic == nil, values.count == parameters.count else {
+            return try invoke(CallArguments(values), interpreter: interpreter)
+        }
+        for i in 0..<values.count where !parameters[i].kind.accepts(values[i]) {
+            return try invoke(CallArguments(values), interpreter: interpreter)
+        }
+        return try body(Arguments(name: name, values: values, rest: [], interpreter: interpreter))
+    }
+}
+
+@inline(__always) func isNil(_ v: Value) -> Bool { if case .nil = v { return true } else { return false } }
