@@ -42,14 +42,14 @@ let package = Package(
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         .executableTarget(name: "cdsa", dependencies: ["Driver"]),
-        .executableTarget(name: "cdsa-bench", dependencies: ["Autodiff", "NeuralNet", "COpenBLAS"],
+        .executableTarget(name: "cdsa-bench", dependencies: ["Autodiff", "NeuralNet", "Simulation", "OfflineRL", "COpenBLAS"],
                           path: "Sources/Bench",
                           // A top-level benchmark script; strict concurrency buys nothing here.
                           swiftSettings: [.swiftLanguageMode(.v5)]),
 
         .testTarget(name: "AutodiffTests", dependencies: ["Autodiff"]),
         .testTarget(name: "NeuralNetTests", dependencies: ["NeuralNet"], resources: [.copy("Fixtures")]),
-        .testTarget(name: "SimulationTests", dependencies: ["Simulation"]),
+        .testTarget(name: "SimulationTests", dependencies: ["Simulation", "OfflineRL"]),
         .testTarget(name: "OfflineRLTests", dependencies: ["OfflineRL"]),
         .testTarget(name: "LanguageTests", dependencies: ["Language"], resources: [.copy("Goldens")]),
         .testTarget(name: "BindingsTests", dependencies: ["Bindings"], resources: [.copy("Goldens")]),

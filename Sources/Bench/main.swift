@@ -2,6 +2,7 @@
 // shapes, measured in this run) and, given reference results, next to PyTorch.
 // One JSON line per result on stdout, a readable line on stderr.
 // Usage: cdsa-bench [--threads N] [--quick] [--reference torch.jsonl]
+//        cdsa-bench --worlds | --write-load-file PATH | --load PATH
 import Autodiff
 import COpenBLAS
 import Foundation
@@ -52,6 +53,17 @@ func emit(_ record: [String: Any], _ line: String) {
 /// The PyTorch reference's median for `name` at `threads`, if given.
 func torch(_ name: String, _ threads: Int) -> Double? {
     reference.first { ($0["name"] as? String) == name && ($0["threads"] as? Int) == threads }?["median"] as? Double
+}
+
+// The worlds and data benchmarks run on their own (see Worlds.swift).
+if let i = arguments.firstIndex(where: { ["--worlds", "--write-load-file", "--load"].contains($0) }) {
+    let path = i + 1 < arguments.count ? arguments[i + 1] : ""
+    switch arguments[i] {
+    case "--worlds": try worldBenchmarks()
+    case "--write-load-file": try writeLoadFile(path)
+    default: try loadBenchmark(path)
+    }
+    exit(0)
 }
 
 // MARK: - sgemm ceiling

@@ -1,0 +1,112 @@
+import Foundation
+import Testing
+@testable import Simulation
+
+@Suite struct EnvironmentTests {
+    static let worlds = MuJoCoWorlds.locomotion
+
+    @Test(arguments: worlds) func spacesMatchGymnasium(_ name: String) throws {
+        let env = try MuJoCoWorlds.make(name)
+        let expected = ["hopper": (11, 3), "walker2d": (17, 6), "halfcheetah": (17, 6), "ant": (27, 8)][name]!
+        #expect(env.observationSpace.size == expected.0)
+        #expect(env.actionSpace.size == expected.1)
+        #expect(env.actionSpace.low.allSatisfy { $0 == -1 } && env.actionSpace.high.allSatisfy { $0 == 1 })
+        #expect(env.maxEpisodeSteps == 1000)
+        #expect(try env.reset(seed: 0).count == expected.0)
+    }
+
+    @Test(arguments: worlds) func resetIsDeterministicUnderASeed(_ name: String) throws {
+        let a = try MuJoCoWorlds.make(name), b = try MuJoCoWorlds.make(name)
+        let first = try a.reset(seed: 7)
+        #expect(first == (try b.reset(seed: 7)))
+        #expect(a.qpos == b.qpos && a.qvel == b.qvel)
+        #expect(first != (try b.reset(seed: 8)))
+        let action = [Float](repeating: 0.3, count: a.actionSpace.size)
+        _ = try a.reset(seed: 7)
+        _ = try b.reset(seed: 7)
+        for _ in 0..<20 {
+            let (s, t) = (try a.step(action), try b.step(action))
+            #expect(s.observation == t.observation && s.reward == t.reward)
+        }
+    }
+
+    @Test func resetNoiseFollowsV4() throws {
+        // Hopper: uniform ±5e-3 around the default pose on qpos and qvel.
+        let hopper = try Hopper()
+        let defaults = hopper.simulator.defaultQpos
+        for seed: UInt64 in 0..<20 {
+            _ = try hopper.reset(seed: seed)
+            #expect(zip(hopper.qpos, defaults).allSatisfy { abs($0 - $1) <= 5e-3 })
+            #expect(hopper.qvel.allSatisfy { abs($0) <= 5e-3 })
+        }
+        #expect(defaults == [0, 1.25, 0, 0, 0, 0])
+        // HalfCheetah: qvel is normal with std 0.1, so some component leaves ±0.1 soon.
+        let cheetah = try HalfCheetah()
+        var outside = false
+        for seed: UInt64 in 0..<20 {
+            _ = try cheetah.reset(seed: seed)
+            outside = outside || cheetah.qvel.contains { abs($0) > 0.1 }
+        }
+        #expect(outside)
+        // Ant stands at 0.75 m with the identity orientation before noise.
+        #expect(try Ant().simulator.defaultQpos.prefix(7) == [0, 0, 0.75, 1, 0, 0, 0])
+    }
+
+    @Test func hopperTerminatesWhenItFalls() throws {
+        let env = try Hopper()
+        var q = [0, 1.25, 0, 0, 0, 0.0]
+        _ = try env.setState(qpos: q, qvel: [Double](repeating: 0, count: 6))
+        #expect(env.isHealthy)
+        q[2] = 0.25  // torso tilted past 0.2 rad
+        _ = try env.setState(qpos: q, qvel: [Double](repeating: 0, count: 6))
+        #expect(!env.isHealthy)
+        #expect(try env.step([0, 0, 0]).terminated)
+    }
+
+    @Test func truncatesAtTheTimeLimit() throws {
+        let env = try HalfCheetah()
+        _ = try env.reset(seed: 1)
+        var last: Step?
+        for _ in 0..<1000 { last = try env.step([Float](repeating: 0, count: 6)) }
+        #expect(last?.truncated == true && last?.terminated == false)
+        _ = try env.reset(seed: 1)
+        #expect(try env.step([Float](repeating: 0, count: 6)).truncated == false)
+    }
+
+    @Test func actionsAreClippedAndChecked() throws {
+        let env = try Hopper()
+        _ = try env.reset(seed: 0)
+        _ = try env.step([5, -5, 0.5])
+        #expect(env.simulator.ctrl == [1, -1, 0.5])
+        #expect(throws: SimulationError.wrongSize(what: "action", expected: 3, got: 2)) { try env.step([0, 0]) }
+    }
+
+    @Test func antCanObserveContactForces() throws {
+        var config = Ant.Config()
+        config.useContactForces = true
+        let env = try Ant(config: config)
+        #expect(env.observationSpace.size == 27 + 84)
+        _ = try env.reset(seed: 0)
+        var step = try env.step([Float](repeating: 0, count: 8))
+        for _ in 0..<30 { step = try env.step([Float](repeating: 0, count: 8)) }  // settle onto the floor
+        #expect(step.observation.count == 111)
+        #expect(step.observation[27...].allSatisfy { abs($0) <= 1 })
+        #expect(env.lastRewardTerms.contact > 0)
+    }
+
+    @Test func badModelsAndNamesGiveErrors() throws {
+        let bad = FileManager.default.temporaryDirectory.appendingPathComponent("cdsa-bad-\(getpid()).xml")
+        try "<mujoco><worldbody><body><geom type='nonsense'/></body></worldbody></mujoco>"
+            .write(to: bad, atomically: true, encoding: .utf8)
+        defer { try? FileManager.default.removeItem(at: bad) }
+        do {
+            _ = try MuJoCoModel(path: bad.path)
+            Issue.record("loaded a bad model")
+        } catch let SimulationError.modelLoad(path, message) {
+            #expect(path == bad.path && !message.isEmpty)
+        }
+        #expect(throws: SimulationError.self) { try MuJoCoWorlds.make("humanoid") }
+        #expect(throws: SimulationError.unknownBody("nose")) { try MuJoCoModel(bundled: "ant").bodyID("nose") }
+        #expect(try MuJoCoWorlds.make("Hopper-v4").name == "hopper")
+    }
+}
