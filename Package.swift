@@ -42,7 +42,7 @@ let package = Package(
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         .executableTarget(name: "cdsa", dependencies: ["Driver"]),
-        .executableTarget(name: "cdsa-bench", dependencies: ["Autodiff", "NeuralNet", "Simulation", "OfflineRL", "COpenBLAS"],
+        .executableTarget(name: "cdsa-bench", dependencies: ["Autodiff", "NeuralNet", "Simulation", "OfflineRL", "Language", "Bindings", "COpenBLAS"],
                           path: "Sources/Bench",
                           // A top-level benchmark script; strict concurrency buys nothing here.
                           swiftSettings: [.swiftLanguageMode(.v5)]),

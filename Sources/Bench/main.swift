@@ -2,7 +2,7 @@
 // shapes, measured in this run) and, given reference results, next to PyTorch.
 // One JSON line per result on stdout, a readable line on stderr.
 // Usage: cdsa-bench [--threads N] [--quick] [--reference torch.jsonl]
-//        cdsa-bench --worlds | --write-load-file PATH | --load PATH
+//        cdsa-bench --worlds | --interpreter [py_interp.py] | --write-load-file PATH | --load PATH
 import Autodiff
 import COpenBLAS
 import Foundation
@@ -56,10 +56,11 @@ func torch(_ name: String, _ threads: Int) -> Double? {
 }
 
 // The worlds and data benchmarks run on their own (see Worlds.swift).
-if let i = arguments.firstIndex(where: { ["--worlds", "--write-load-file", "--load"].contains($0) }) {
+if let i = arguments.firstIndex(where: { ["--worlds", "--write-load-file", "--load", "--interpreter"].contains($0) }) {
     let path = i + 1 < arguments.count ? arguments[i + 1] : ""
     switch arguments[i] {
     case "--worlds": try worldBenchmarks()
+    case "--interpreter": try interpreterBenchmarks(anchor: path.isEmpty ? nil : path)
     case "--write-load-file": try writeLoadFile(path)
     default: try loadBenchmark(path)
     }

@@ -1,1 +1,0 @@
-// Bindings: the engine's registration tables for the language.

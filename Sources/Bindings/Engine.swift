@@ -1,0 +1,110 @@
+// Bindings: the engine's registration tables for the language, and the one entry point
+// the driver calls. Each engine library is one table (TensorLibrary, NetworkLibrary,
+// DataLibrary); `:help`, completion and docs/language.md read the same tables.
+
+import Autodiff
+import Language
+import NeuralNet
+import OfflineRL
+
+/// What the engine's built-ins share within one session: the one seeded random generator
+/// every sampling built-in draws from, and the one cancellation token that Ctrl-C sets.
+public final class EngineState {
+    /// The session's only source of randomness; `seed(n)` replaces it.
+    public var rng: RandomGenerator
+    /// Polled by long built-ins and by the interpreter's cancellation hook.
+    public let cancellation: CancellationToken
+    /// What a name meant before an engine built-in of the same name was installed
+    /// (`sum` from the prelude, `exp` from the core library…): non-tensor calls go there.
+    var previous: [String: Value] = [:]
+
+    public init(seed: UInt64 = 0, cancellation: CancellationToken = .interrupt) {
+        rng = RandomGenerator(seed: seed)
+        self.cancellation = cancellation
+    }
+
+    /// Restarts the session's random stream (`seed(n)`, `cdsa run --seed n`).
+    public func reseed(_ seed: UInt64) { rng = RandomGenerator(seed: seed) }
+
+    /// A generator for one call: a fresh one when the call names a seed, else the session's.
+    func withGenerator<R>(_ seed: Value, _ body: (inout RandomGenerator) throws -> R) throws -> R {
+        if case .number(let s) = seed {
+            var local = RandomGenerator(seed: UInt64(bitPattern: Int64(s)))
+            return try body(&local)
+        }
+        return try body(&rng)
+    }
+}
+
+/// The engine's registration tables, in the order they are installed. Tables built
+/// without a session (for docs or completion) work, but their built-ins fall back to
+/// nothing for non-tensor arguments.
+public func engineLibraries(_ state: EngineState = EngineState()) -> [Library] {
+    [TensorLibrary.library(state), NetworkLibrary.library(state), DataLibrary.library(state)]
+}
+
+/// Installs the engine into a session: registers every table (after the prelude, so
+/// `sum`, `mean`, `exp`… extend to tensors and keep their meaning for lists and numbers)
+/// and wires the interpreter's cancellation hook to the same token the engine polls.
+@discardableResult
+public func installEngine(into session: Session, seed: UInt64 = 0,
+                          cancellation: CancellationToken = .interrupt) -> EngineState {
+    let state = EngineState(seed: seed, cancellation: cancellation)
+    let libraries = engineLibraries(state)
+    for library in libraries {
+        for b in library.entries {
+            if let old = session.globals[b.name] { state.previous[b.name] = old }
+        }
+    }
+    // Declared first: `Globals`' subscript setter reads its value buffer before `declare`
+    // may grow (and free) it, so a registration that grows the table would write to freed
+    // memory. Declaring grows it safely; the registration then only writes.
+    for library in libraries { for b in library.entries { _ = session.globals.declare(b.name) } }
+    for library in libraries { session.interpreter.register(library) }
+    // One mechanism: the hook reads (and, like `check()`, clears) the engine's token.
+    session.interpreter.isCancelled = { [cancellation] in
+        guard cancellation.isCancelled else { return false }
+        cancellation.reset()
+        return true
+    }
+    return state
+}
+
+extension EngineState {
+    /// Calls what `name` meant before the engine took it over (the prelude's `sum`…).
+    func fallback(_ name: String, _ a: Arguments, _ values: [Value]) throws -> Value {
+        guard let old = previous[name] else {
+            throw a.bad(0, "tensor expected, got \(values.first?.typeName ?? "no value")")
+        }
+        return try a.interpreter.call(old, CallArguments(values))
+    }
+
+    /// Throws "interrupted" if Ctrl-C was pressed (clearing it for the next evaluation).
+    func checkCancelled() throws {
+        do { try cancellation.check() } catch { throw ScriptError("interrupted") }
+    }
+}
+
+/// Runs engine code for the built-in or operator `name`, turning the engine's errors into
+/// the one message style, `name: what went wrong`. Errors from cdsa code that the engine
+/// called back (a loss function) pass through untouched.
+@inline(__always)
+func engine<R>(_ name: String, _ body: () throws -> R) throws -> R {
+    do { return try body() } catch {
+        throw engineError(error, in: name) ?? error
+    }
+}
+
+/// The cdsa message for an engine error, or nil if `error` is not the engine's.
+func engineError(_ error: any Error, in name: String) -> ScriptError? {
+    switch error {
+    case TensorError.shapeMismatch(_, let detail), TensorError.invalidArgument(_, let detail):
+        return ScriptError("\(name): \(detail)")
+    case TensorError.cancelled: return ScriptError("interrupted")
+    case let e as TensorError: return ScriptError("\(name): \(e)")
+    case let e as DatasetError: return ScriptError("\(name): \(e)")
+    case let e as SafeTensorsError: return ScriptError("\(name): \(e)")
+    case let e as AtomicWriteError: return ScriptError("\(name): \(e)")
+    default: return nil
+    }
+}

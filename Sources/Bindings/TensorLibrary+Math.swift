@@ -1,0 +1,102 @@
+// The tensor library, part 2: elementwise functions and reductions. Names shared with
+// the core library or the prelude (abs, sqrt, exp, log, min, max, sum, mean) keep their
+// meaning for numbers and lists and extend it to tensors; a number in gives a number out.
+
+import Autodiff
+import Foundation
+import Language
+
+extension TensorLibrary {
+    static func unary(_ name: String, _ doc: String, _ onTensor: @escaping (Tensor) throws -> Tensor,
+                      _ onNumber: @escaping (Double) -> Double) -> Builtin {
+        Builtin(name, [.init("x")], doc: doc) { a in
+            if case .number(let x) = a[0] { return .number(onNumber(x)) }
+            let x = try a.tensor(0)
+            return .tensor(try engine(name) { try onTensor(x) })
+        }
+    }
+
+    static func sigmoid(_ x: Double) -> Double { 1 / (1 + Foundation.exp(-x)) }
+    static func softplus(_ x: Double) -> Double { Swift.max(x, 0) + Foundation.log1p(Foundation.exp(-Swift.abs(x))) }
+
+    static var elementwise: [Builtin] { [
+        unary("abs", "Absolute value, elementwise for tensors.", { try $0.abs() }) { Swift.abs($0) },
+        unary("sqrt", "Square root (nan below 0), elementwise for tensors.", { try $0.sqrt() }) { $0.squareRoot() },
+        unary("exp", "e to the power x, elementwise for tensors.", { try $0.exp() }) { Foundation.exp($0) },
+        unary("log", "Natural logarithm (-inf at 0, nan below), elementwise for tensors.", { try $0.log() }) { Foundation.log($0) },
+        unary("tanh", "Hyperbolic tangent, elementwise.", { try $0.tanh() }) { Foundation.tanh($0) },
+        unary("relu", "max(x, 0), elementwise.", { try $0.relu() }) { Swift.max($0, 0) },
+        unary("sigmoid", "1 / (1 + e^-x), elementwise.", { try $0.sigmoid() }) { sigmoid($0) },
+        unary("softplus", "log(1 + e^x), elementwise.", { try $0.softplus() }) { softplus($0) },
+        unary("silu", "x · sigmoid(x) (swish).", { try $0.silu() }) { $0 * sigmoid($0) },
+        unary("mish", "x · tanh(softplus(x)).", { try $0.mish() }) { $0 * Foundation.tanh(softplus($0)) },
+        Builtin("clip", [.init("x"), .init("low", .number), .init("high", .number)], doc: "x limited to [low, high].") { a in
+            let (lo, hi) = (try a.number(1), try a.number(2))
+            guard lo <= hi else { throw a.bad(2, "high must be ≥ low, got \(Value.format(lo)) and \(Value.format(hi))") }
+            if case .number(let x) = a[0] { return .number(Swift.min(Swift.max(x, lo), hi)) }
+            let x = try a.tensor(0)
+            return .tensor(try engine("clip") { try x.clamped(Float(lo), Float(hi)) })
+        },
+    ] }
+
+    static func isTensor(_ v: Value) -> Bool {
+        if case .foreign(let f) = v { return f is TensorValue }
+        return false
+    }
+
+    /// `name(x, axis=nil, keepdims=false)`: over the tensor's axes; lists go to `previous`.
+    static func reduction(_ s: EngineState, _ name: String, _ doc: String, fallback: Bool,
+                          _ body: @escaping (Tensor, [Int]?, Bool) throws -> Tensor) -> Builtin {
+        Builtin(name, [.init("x"), .init("axis", .either([.number, .list]), default: .nil), .init("keepdims", .bool, default: .bool(false))],
+                doc: doc) { a in
+            let axes = try axes(a, 1), keep = try a.bool(2)
+            if fallback, !isTensor(a[0]), axes == nil, !keep { return try s.fallback(name, a, [a[0]]) }
+            let x = try a.tensor(0)
+            return .tensor(try engine(name) { try body(x, axes, keep) })
+        }
+    }
+
+    /// `max(a, ...rest)` / `min(a, ...rest)`: numbers as in the core library; one tensor
+    /// reduces to its extreme element; several are combined elementwise.
+    static func extreme(_ name: String, _ doc: String, largest: Bool) -> Builtin {
+        Builtin(name, [.init("a")], variadic: BuiltinParameter("rest"), doc: doc) { a in
+            let all = [a[0]] + a.rest
+            let numbers = all.compactMap { v -> Double? in if case .number(let x) = v { x } else { nil } }
+            if numbers.count == all.count { return .number(largest ? numbers.max()! : numbers.min()!) }
+            let ts = try all.enumerated().map { k, v in
+                guard let t = try tensorLike(v) else { throw a.bad(k, "number or tensor expected, got \(v.typeName)") }
+                return t
+            }
+            return .tensor(try engine(name) {
+                if ts.count == 1 { return largest ? try ts[0].max() : try ts[0].min() }
+                return try ts.dropFirst().reduce(ts[0]) { largest ? try Tensor.maximum($0, $1) : try Tensor.minimum($0, $1) }
+            })
+        }
+    }
+
+    static func math(_ s: EngineState) -> [Builtin] {
+        elementwise + [
+            reduction(s, "sum", "Sum of a list's items, or of a tensor's elements over axis (all when nil).", fallback: true) {
+                try $0.sum(axes: $1, keepDims: $2)
+            },
+            reduction(s, "mean", "Mean of a list's items, or of a tensor's elements over axis (all when nil).", fallback: true) {
+                try $0.mean(axes: $1, keepDims: $2)
+            },
+            reduction(s, "amax", "Largest element of a tensor over axis (all when nil).", fallback: false) {
+                try $0.max(axes: $1, keepDims: $2)
+            },
+            reduction(s, "amin", "Smallest element of a tensor over axis (all when nil).", fallback: false) {
+                try $0.min(axes: $1, keepDims: $2)
+            },
+            reduction(s, "norm", "Euclidean (L2) norm of a tensor over axis (all when nil).", fallback: false) {
+                try ($0 * $0).sum(axes: $1, keepDims: $2).sqrt()
+            },
+            extreme("max", "The largest of the numbers; of one tensor, its largest element; of several, the elementwise maximum.", largest: true),
+            extreme("min", "The smallest of the numbers; of one tensor, its smallest element; of several, the elementwise minimum.", largest: false),
+            Builtin("mse", [.init("prediction"), .init("target")], doc: "Mean squared error between two tensors (broadcast together).") { a in
+                let (p, t) = (try a.tensor(0), try a.tensor(1))
+                return .tensor(try engine("mse") { try Autodiff.mse(p, t) })
+            },
+        ]
+    }
+}

@@ -1,0 +1,141 @@
+// Tensors as cdsa values: operators with numbers, lists and tensors (broadcasting),
+// comparisons as 0/1 masks, indexing and slicing along the first axis, `.shape` and `.T`.
+// A tensor value is immutable, so sharing it between variables is safe.
+
+import Autodiff
+import Foundation
+import Language
+
+final class TensorValue: ForeignValue {
+    let tensor: Tensor
+    init(_ tensor: Tensor) { self.tensor = tensor }
+
+    var typeName: String { "tensor" }
+    var fieldNames: [String] { ["shape", "T", "rank", "size"] }
+
+    /// Small tensors in full, `tensor([[1, 2], [3, 4]])`; large ones by shape and range.
+    var summary: String {
+        if tensor.count <= 16 { return "tensor(\(tensor.description))" }
+        func f(_ x: Float) -> String { String(format: "%.4g", Double(x)) }
+        var (lo, hi, total) = (Float.infinity, -Float.infinity, 0.0)
+        tensor.withUnsafeBufferPointer { b in
+            for x in b { lo = Swift.min(lo, x); hi = Swift.max(hi, x); total += Double(x) }
+        }
+        let stats = tensor.count == 0 ? "empty" : "mean \(f(Float(total / Double(tensor.count)))), min \(f(lo)), max \(f(hi))"
+        return "tensor \(tensor.shape) float32, \(stats)"
+    }
+
+    func binary(_ op: BinaryOperator, _ other: Value, selfOnLeft: Bool) throws -> Value? {
+        guard let o = try tensorLike(other) else { return nil }
+        let (a, b) = selfOnLeft ? (tensor, o) : (o, tensor)
+        return try engine("operator '\(op.rawValue)'") {
+            switch op {
+            case .add: return .tensor(try a + b)
+            case .subtract: return .tensor(try a - b)
+            case .multiply: return .tensor(try a * b)
+            case .divide: return .tensor(try a / b)
+            case .power: return .tensor(try power(a, b))
+            case .matmul: return .tensor(try matmul(a, b))
+            case .less: return .tensor(try Tensor.compare(a, b, op: "<") { $0 < $1 })
+            case .lessEqual: return .tensor(try Tensor.compare(a, b, op: "<=") { $0 <= $1 })
+            case .greater: return .tensor(try Tensor.compare(a, b, op: ">") { $0 > $1 })
+            case .greaterEqual: return .tensor(try Tensor.compare(a, b, op: ">=") { $0 >= $1 })
+            case .equal: return .bool(same(a, b))
+            case .notEqual: return .bool(!same(a, b))
+            case .remainder: return nil
+            }
+        }
+    }
+
+    func negate() throws -> Value? { .tensor(try engine("operator '-'") { try -tensor }) }
+
+    func field(_ name: String) throws -> Value? {
+        switch name {
+        case "shape": return .list(List(tensor.shape.map { .number(Double($0)) }))
+        case "T": return .tensor(try engine(".T") { try tensor.transposed() })
+        case "rank": return .number(Double(tensor.rank))
+        case "size": return .number(Double(tensor.count))
+        default: return nil
+        }
+    }
+
+    /// `t[i]` drops the first axis; `t[[i, j]]` (a list or tensor of indices) keeps it.
+    func index(_ index: Value) throws -> Value? {
+        guard tensor.rank > 0 else { throw ScriptError("cannot index a tensor of rank 0") }
+        let n = tensor.shape[0]
+        func position(_ v: Value) throws -> Int {
+            guard case .number(let x) = v, x == x.rounded(), Swift.abs(x) < 1e15 else {
+                throw ScriptError("tensor index must be a whole number, got \(v.typeName == "number" ? v.repr : v.typeName)")
+            }
+            let i = Int(x) < 0 ? Int(x) + n : Int(x)
+            guard i >= 0, i < n else { throw ScriptError("index \(Value.format(x)) out of range for axis 0 of size \(n)") }
+            return i
+        }
+        switch index {
+        case .number:
+            let i = try position(index)
+            return .tensor(try engine("index") { try tensor.gather([i]).reshaped(Array(tensor.shape.dropFirst())) })
+        case .list(let l):
+            let rows = try l.items.map(position)
+            return .tensor(try engine("index") { try tensor.gather(rows) })
+        case .foreign(let f as TensorValue) where f.tensor.rank == 1:
+            let rows = try f.tensor.scalars.map { try position(.number(Double($0))) }
+            return .tensor(try engine("index") { try tensor.gather(rows) })
+        default:
+            throw ScriptError("tensor index must be a number or a list of numbers, got \(index.typeName)")
+        }
+    }
+
+    /// `t[a:b]` along the first axis, Python-style: clamped, negatives from the end.
+    func slice(_ lo: Value, _ hi: Value) throws -> Value? {
+        guard tensor.rank > 0 else { throw ScriptError("cannot slice a tensor of rank 0") }
+        let n = tensor.shape[0]
+        func bound(_ v: Value, _ fallback: Int) throws -> Int {
+            if case .nil = v { return fallback }
+            guard case .number(let x) = v, x == x.rounded(), Swift.abs(x) < 1e15 else {
+                throw ScriptError("slice bounds must be whole numbers, got \(v.typeName)")
+            }
+            let i = Int(x) < 0 ? Int(x) + n : Int(x)
+            return Swift.min(Swift.max(i, 0), n)
+        }
+        let a = try bound(lo, 0), b = try bound(hi, n)
+        return .tensor(try engine("slice") { try tensor.slice(axis: 0, a, Swift.max(a, b)) })
+    }
+
+    func isEqual(to other: any ForeignValue) -> Bool {
+        guard let o = other as? TensorValue else { return false }
+        return same(tensor, o.tensor)
+    }
+}
+
+/// Same shape and the same values.
+func same(_ a: Tensor, _ b: Tensor) -> Bool {
+    a.shape == b.shape && a.withUnsafeBufferPointer { x in b.withUnsafeBufferPointer { y in x.elementsEqual(y) } }
+}
+
+/// `a ** b`: a constant exponent uses the power rule (negative bases allowed); a tensor
+/// exponent goes through exp(b · log a).
+func power(_ a: Tensor, _ b: Tensor) throws -> Tensor {
+    if b.node == nil, b.rank == 0, let p = b.scalar { return try a.pow(p) }
+    return try a.pow(b)
+}
+
+/// `a @ b` for vectors and matrices: a vector on the left is a row, on the right a column,
+/// and the added axis is removed again (two vectors give their dot product).
+func matmul(_ a: Tensor, _ b: Tensor) throws -> Tensor {
+    guard (1...2).contains(a.rank), (1...2).contains(b.rank) else {
+        throw TensorError.invalidArgument(op: "matmul", "expects vectors or matrices, got shapes \(a.shape) and \(b.shape)")
+    }
+    let left = a.rank == 1 ? try a.reshaped([1, -1]) : a
+    let right = b.rank == 1 ? try b.reshaped([-1, 1]) : b
+    guard left.shape[1] == right.shape[0] else {
+        throw TensorError.shapeMismatch(op: "matmul", "inner dimensions differ: \(a.shape) @ \(b.shape)")
+    }
+    let y = try Tensor.matmul(left, right)
+    switch (a.rank, b.rank) {
+    case (1, 1): return try y.reshaped([])
+    case (1, _): return try y.reshaped([y.shape[1]])
+    case (_, 1): return try y.reshaped([y.shape[0]])
+    default: return y
+    }
+}

@@ -1,0 +1,60 @@
+// The driver's pieces in-process: the --set rule and what Tab offers.
+
+import Language
+import Testing
+@testable import Driver
+
+struct OverrideTests {
+    func apply(_ script: String, _ sets: [String]) throws -> String {
+        let source = try Source(path: "s.cdsa", text: script)
+        return try Overrides.apply(sets.map { try Override($0) }, to: source).text
+    }
+
+    @Test func replacesTheLiteralTextOnly() throws {
+        let script = "let n = 10  # steps\nlet env = \"hopper\"\nlet cfg = {lr: 0.1, tags: [\"a\"]}\nprint(n)\n"
+        #expect(try apply(script, ["n=3", "env=walker", "cfg.tags=[]"])
+                == "let n = 3  # steps\nlet env = \"walker\"\nlet cfg = {lr: 0.1, tags: []}\nprint(n)\n")
+        #expect(try apply(script, ["env=\"quoted \\\" text\""]).contains("let env = \"quoted \\\" text\"\n"))
+        #expect(try apply(script, ["env=a\"b"]).contains("let env = \"a\\\"b\"\n"))
+        #expect(try apply(script, ["n=-2.5e-3"]).hasPrefix("let n = -2.5e-3  #"))
+    }
+
+    @Test func onlyTopLevelLiteralsAreSettable() throws {
+        let script = "let a = 1\nlet b = a + 1\nfn f() { let c = 3 }\nlet d = [1, a]\nlet e = nil\nlet a = 5\n"
+        let (syntax, _) = Parser.parse(try Source(path: "s.cdsa", text: script))
+        #expect(Overrides.settings(of: syntax).map(\.name) == ["a", "e"])
+        #expect(try apply(script, ["e=anything"]).contains("let e = \"anything\""))
+        #expect(try apply(script, ["e=[1, 2]"]).contains("let e = [1, 2]"))
+        #expect(try apply(script, ["a=7"]).hasPrefix("let a = 7\n"), "the first `let` of a name is the setting")
+        #expect(throws: UsageError.self) { try apply(script, ["b=1"]) }
+        #expect(throws: UsageError.self) { try apply(script, ["a=\"one\""]) }
+        #expect(throws: UsageError.self) { try apply(script, ["a.x=1"]) }
+    }
+}
+
+@Suite struct CompletionTests {
+    let session: Session
+    init() throws {
+        session = try Launch.makeSession()
+        try session.run(Source(path: "<repl>", text: "let cfg = {steps: 1, step_size: 2, nested: {deep: 3}}\nlet learning_rate = 1"))
+    }
+
+    func words(_ before: String, _ word: String) -> [String] {
+        if case .words(let w) = Completer(session: session).complete(before: before, word: word) { return w }
+        return ["<files>"]
+    }
+
+    @Test func namesFieldsCommandsAndFiles() {
+        #expect(words("", "learn") == ["learning_rate"])
+        #expect(words("print(", "le").contains("len"))
+        #expect(words("", "whi") == ["while"])
+        #expect(words("", "cfg.st") == ["cfg.steps", "cfg.step_size"])
+        #expect(words("", "cfg.nested.") == ["cfg.nested.deep"])
+        #expect(words("", "nothing.") == [])
+        #expect(words("", ":he") == [":help"])
+        #expect(words(":help ", "map") == ["map"])
+        #expect(words("load(\"", "data/") == ["<files>"])
+        #expect(words("load(\"a\", ", "le").contains("len"))
+        #expect(Completer.commonPrefix(["cfg.steps", "cfg.step_size"]) == "cfg.step")
+    }
+}

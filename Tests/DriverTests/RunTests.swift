@@ -1,0 +1,127 @@
+// `cdsa run`, `cdsa check` and piped stdin, end to end through the built binary.
+
+import Foundation
+import Testing
+
+@Suite(.enabled(if: cdsaBinary != nil, "cdsa binary not found next to the tests; build with --build-tests first"))
+struct RunTests {
+    let config = """
+    # a tiny experiment
+    let steps = 10
+    let name = "hopper"
+    let verbose = false
+    let sizes = [64, 64]
+    let cfg = {lr: 0.5, adam: {beta: 0.9}}
+    print(steps, name, verbose, sizes, cfg.lr, cfg.adam.beta)
+
+    """
+
+    @Test func runPrintsAndExitsZero() throws {
+        let dir = scratchFolder(); defer { try? FileManager.default.removeItem(at: dir) }
+        let script = write(config, to: "exp.cdsa", in: dir)
+        let r = try cdsa(["run", script], in: dir)
+        #expect(r.status == 0, "\(r)")
+        #expect(r.stdout == "10 hopper false [64, 64] 0.5 0.9\n", "\(r)")
+        #expect(r.stderr.isEmpty)
+    }
+
+    @Test func setOverridesTopLevelLiteralsAndRecordFields() throws {
+        let dir = scratchFolder(); defer { try? FileManager.default.removeItem(at: dir) }
+        let script = write(config, to: "exp.cdsa", in: dir)
+        let r = try cdsa(["run", script, "--set", "steps=2", "--set", "name=walker2d", "--set", "verbose=true",
+                          "--set", "sizes=[8]", "--set", "cfg.lr=1e-3", "--set", "cfg.adam.beta=-0.5",
+                          "--set", "steps=3"], in: dir)
+        #expect(r.status == 0, "\(r)")
+        #expect(r.stdout == "3 walker2d true [8] 0.001 -0.5\n", "\(r)")
+    }
+
+    @Test func setUnknownNameIsAUsageErrorListingSettableNames() throws {
+        let dir = scratchFolder(); defer { try? FileManager.default.removeItem(at: dir) }
+        let script = write(config, to: "exp.cdsa", in: dir)
+        let r = try cdsa(["run", script, "--set", "stpes=2"], in: dir)
+        #expect(r.status == 64, "\(r)")
+        #expect(r.stdout.isEmpty, "the script must not run")
+        #expect(r.stderr.contains("'stpes' is not a top-level config value"), "\(r)")
+        #expect(r.stderr.contains("settable: steps, name, verbose, sizes, cfg, cfg.lr, cfg.adam, cfg.adam.beta"), "\(r)")
+    }
+
+    @Test(arguments: [["steps=many"], ["verbose=1"], ["steps"], ["=3"], ["cfg={lr: 1}", "cfg.lr=2"]])
+    func badSetIsAUsageError(sets: [String]) throws {
+        let dir = scratchFolder(); defer { try? FileManager.default.removeItem(at: dir) }
+        let script = write(config, to: "exp.cdsa", in: dir)
+        let r = try cdsa(["run", script] + sets.flatMap { ["--set", $0] }, in: dir)
+        #expect(r.status == 64, "\(r)")
+        #expect(r.stderr.hasPrefix("cdsa: --set"), "\(r)")
+    }
+
+    @Test func seedMakesRandomNumbersRepeatable() throws {
+        let dir = scratchFolder(); defer { try? FileManager.default.removeItem(at: dir) }
+        let script = write("print(tolist(rand(4)))\n", to: "r.cdsa", in: dir)
+        let a = try cdsa(["run", script, "--seed", "7"], in: dir)
+        let b = try cdsa(["run", script, "--seed", "7"], in: dir)
+        let c = try cdsa(["run", script, "--seed", "8"], in: dir)
+        #expect(a.status == 0, "\(a)")
+        #expect(a.stdout == b.stdout)
+        #expect(a.stdout != c.stdout)
+        #expect(try cdsa(["run", script, "--seed", "x"], in: dir).status == 64)
+    }
+
+    @Test func compileErrorsExit65BeforeAnythingRuns() throws {
+        let dir = scratchFolder(); defer { try? FileManager.default.removeItem(at: dir) }
+        let script = write("print(\"started\")\nlet = 3\nlet z = (\n", to: "bad.cdsa", in: dir)
+        for command in ["run", "check"] {
+            let r = try cdsa([command, script], in: dir)
+            #expect(r.status == 65, "\(r)")
+            #expect(r.stdout.isEmpty, "\(r)")
+            #expect(r.stderr.contains("bad.cdsa:2:5: error:") && r.stderr.contains("bad.cdsa:4:1: error:"),
+                    "every syntax error is reported: \(r)")
+        }
+        write("print(\"started\")\nlet y = fob(1)\n", to: "bad.cdsa", in: dir)
+        let r = try cdsa(["check", script], in: dir)
+        #expect(r.status == 65)
+        #expect(r.stderr == "\(script):2:9: error: unknown name 'fob'\nlet y = fob(1)\n        ^~~\n", "\(r)")
+    }
+
+    @Test func runtimeErrorsExit70WithTheCallStack() throws {
+        let dir = scratchFolder(); defer { try? FileManager.default.removeItem(at: dir) }
+        let script = write("print(\"before\")\nfn f(r) = r.missing\nf({a: 1})\nprint(\"after\")\n", to: "boom.cdsa", in: dir)
+        let r = try cdsa(["run", script], in: dir)
+        #expect(r.status == 70, "\(r)")
+        #expect(r.stdout == "before\n")
+        #expect(r.stderr.hasPrefix("\(script):2:11: error: record has no field 'missing'\nfn f(r) = r.missing\n          ^~~~~~~~~\n"), "\(r)")
+        #expect(r.stderr.contains("  at f (\(script):2:11)\n  at <script> (\(script):3:1)"), "\(r)")
+        // `check` only parses and resolves: the same file is fine.
+        #expect(try cdsa(["check", script], in: dir).status == 0)
+    }
+
+    @Test func deepRecursionRunsOnTheLargeStack() throws {
+        let dir = scratchFolder(); defer { try? FileManager.default.removeItem(at: dir) }
+        let script = write("fn depth(n) = 0 if n == 0 else 1 + depth(n - 1)\nprint(depth(990))\nprint(depth(5000))\n",
+                           to: "deep.cdsa", in: dir)
+        let r = try cdsa(["run", script], in: dir)
+        #expect(r.stdout == "990\n", "\(r)")
+        #expect(r.status == 70 && r.stderr.contains("stack overflow"), "\(r)")
+    }
+
+    @Test func usageErrorsExit64() throws {
+        let dir = scratchFolder(); defer { try? FileManager.default.removeItem(at: dir) }
+        #expect(try cdsa(["run"], in: dir).status == 64)
+        #expect(try cdsa(["run", "missing.cdsa"], in: dir).status == 64)
+        #expect(try cdsa(["frobnicate"], in: dir).status == 64)
+        #expect(try cdsa(["--version"], in: dir).stdout.hasPrefix("cdsa 0.1.0\n"))
+    }
+
+    @Test func pipedStdinRunsLineByLine() throws {
+        let dir = scratchFolder(); defer { try? FileManager.default.removeItem(at: dir) }
+        var r = try cdsa([], input: "print(1+2)\n", in: dir)
+        #expect(r.status == 0 && r.stdout == "3\n", "\(r)")
+        // Multi-line statements, auto-printed values, and errors that do not stop the rest.
+        let input = "fn twice(x) {\n  return 2 * x\n}\ntwice(21)\nnosuch + 1\n\"still here\"\n:vars\n1 / 0\n"
+        r = try cdsa([], input: input, in: dir)
+        #expect(r.stdout == "42\n\"still here\"\ntwice = <fn twice>\ninf\n", "\(r)")
+        #expect(r.stderr.contains("<repl>:1:1: error: unknown name 'nosuch'"), "\(r)")
+        #expect(r.status == 65, "the first failure decides the exit code: \(r)")
+        r = try cdsa([], input: "error(\"boom\")\n", in: dir)
+        #expect(r.status == 70, "\(r)")
+    }
+}
