@@ -145,20 +145,8 @@ enum Overrides {
         }
     }
 
-    /// A cdsa string literal spelling `text`.
-    static func quote(_ text: String) -> String {
-        var out = "\""
-        for ch in text.unicodeScalars {
-            switch ch {
-            case "\\": out += "\\\\"
-            case "\"": out += "\\\""
-            case "\t": out += "\\t"
-            case "\r": out += "\\r"
-            default: out.unicodeScalars.append(ch)
-            }
-        }
-        return out + "\""
-    }
+    /// A cdsa string literal spelling `text` (the language's own rendering of a string).
+    static func quote(_ text: String) -> String { Value.string(text).repr }
 
     static func overlaps(_ a: Span, _ b: Span) -> Bool { a.start < b.end && b.start < a.end }
 }
