@@ -50,13 +50,16 @@ public enum CoreLibrary {
             if step == 1 { return .range(start: lo, count: Int(max(0, min((hi - lo).rounded(.up), 1e15)))) }
             guard step != 0, step.isFinite else { throw a.bad(2, "non-zero step expected") }
             let n = max(0, ((hi - lo) / step).rounded(.up))
-            guard n < 1e8 else { throw a.bad(2, "range too long") }
+            guard n <= Double(Interpreter.maxLength) else { throw a.bad(2, "range too long") }
             return .list(List((0..<Int(n)).map { .number(lo + Double($0) * step) }))
         },
         Builtin("list", [.init("x", .either([.list, .range, .string]))], doc: "A new list of the items of a list, range or string.") { a in
             switch a[0] {
             case .list(let l): return .list(List(l.items))
-            case .range(let s, let n): return .list(List((0..<n).map { .number(s + Double($0)) }))
+            case .range(let s, let n):
+                // A range is lazy and may count to 1e15; its list must fit in memory.
+                guard n <= Interpreter.maxLength else { throw a.bad(0, "range too long for a list") }
+                return .list(List((0..<n).map { .number(s + Double($0)) }))
             case .string(let s): return .list(List(s.map { .string(String($0)) }))
             default: return .nil
             }
@@ -78,7 +81,14 @@ public enum CoreLibrary {
         },
         Builtin("join", [.init("items", .list), .init("separator", .string, default: .string(""))],
                 doc: "The items as text, joined by separator.") { a in
-            .string(try a.list(0).items.map(\.description).joined(separator: a.string(1)))
+            let separator = try a.string(1)
+            var text = ""
+            for (i, item) in try a.list(0).items.enumerated() {
+                if i > 0 { text += separator }
+                text += item.description
+                try Interpreter.checkLength(text.utf8.count, "string")  // a list may hold one long string many times
+            }
+            return .string(text)
         },
         Builtin("split", [.init("text", .string), .init("separator", .string, default: .string(" "))],
                 doc: "The pieces of text between separators.") { a in

@@ -17,8 +17,25 @@ final class Frame: ManagedBuffer<FrameHeader, Value> {
     }
 
     deinit {
+        // Slots that hold lists, records or closures are released flat (`releaseIteratively`),
+        // so a long chain of closures, each capturing the previous one, cannot overflow the stack.
+        var work: [Value] = []
         withUnsafeMutablePointers { header, elements in
-            for i in 0..<header.pointee.count { (elements + i).deinitialize(count: 1) }
+            for i in 0..<header.pointee.count {
+                if elements[i].holdsObjects { work.append((elements + i).move()) }
+                else { (elements + i).deinitialize(count: 1) }
+            }
+        }
+        if !work.isEmpty { releaseIteratively(&work) }
+    }
+
+    /// For `releaseIteratively`: hands the slots over, leaving nil in each.
+    func moveSlots(into work: inout [Value]) {
+        withUnsafeMutablePointers { header, elements in
+            for i in 0..<header.pointee.count where elements[i].holdsObjects {
+                work.append((elements + i).move())
+                (elements + i).initialize(to: .nil)
+            }
         }
     }
 
@@ -102,7 +119,12 @@ public final class Globals {
 
     public subscript(name: String) -> Value? {
         get { indices[name].map { values[$0] } }
-        set { values[declare(name)] = newValue ?? .nil }
+        set {
+            // Declare first: `declare` may grow (reallocate) `values`, which the subscript
+            // below must not have read yet.
+            let i = declare(name)
+            values[i] = newValue ?? .nil
+        }
     }
 }
 

@@ -142,11 +142,23 @@ extension Interpreter {
         for (i, v) in bound.enumerated() {
             if let v { frame[i] = v } else { missing.append(i) }
         }
-        for i in missing {
-            guard let d = code.defaults[i] else {
-                throw RuntimeError(badArgument(i + 1, code.name, "value expected, got no value").message, source, span)
+        if !missing.isEmpty {
+            // Defaults run before `invoke` counts the call, and may call the function again
+            // (`fn f(a = f()) = a`): count them as a level, or that recursion is unbounded and
+            // overflows the thread's stack (fuzzer finding; see docs/FUZZING.md).
+            let state = self.state
+            if state.pointee.depth >= state.pointee.maxDepth { throw RuntimeError("stack overflow", source, span) }
+            state.pointee.depth += 1
+            defer { state.pointee.depth -= 1 }
+            for i in missing {
+                guard let d = code.defaults[i] else {
+                    throw RuntimeError(badArgument(i + 1, code.name, "value expected, got no value").message, source, span)
+                }
+                do { frame[i] = try d(frame) } catch var e as RuntimeError {
+                    e.unwind(through: code.name, callSite: source, span)  // the default runs inside the call
+                    throw e
+                }
             }
-            frame[i] = try d(frame)
         }
         return try invoke(fn, frame, source, span)
     }

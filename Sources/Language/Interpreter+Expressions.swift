@@ -12,16 +12,19 @@ extension Compiler {
             return { _ in v }
         case .variable(let slot, _, _):
             return load(slot)
-        case .interpolation(let parts, _):
+        case .interpolation(let parts, let span):
             let compiled: [Eval] = parts.map {
                 switch $0 {
                 case .text(let t): let v = Value.string(t); return { _ in v }
                 case .expression(let e): return expr(e)
                 }
             }
-            return { f in
+            return { [unowned(unsafe) interp] f in
                 var s = ""
-                for part in compiled { s += try part(f).description }
+                for part in compiled {
+                    s += try part(f).description
+                    try interp.checkLength(s.utf8.count, "string", source, span)
+                }
                 return .string(s)
             }
         case .list(let items, _):

@@ -10,18 +10,31 @@ extension Interpreter {
         switch (op, a, b) {
         case (.equal, _, _): return .bool(Value.equal(a, b))
         case (.notEqual, _, _): return .bool(!Value.equal(a, b))
-        case (.add, .string(let x), .string(let y)): return .string(x + y)
-        case (.add, .list(let x), .list(let y)): return .list(List(x.items + y.items))
+        case (.add, .string(let x), .string(let y)):
+            try checkLength(x.utf8.count + y.utf8.count, "string", source, span)
+            return .string(x + y)
+        case (.add, .list(let x), .list(let y)):
+            try checkLength(x.items.count + y.items.count, "list", source, span)
+            return .list(List(x.items + y.items))
         case (.less, .string(let x), .string(let y)): return .bool(x < y)
         case (.lessEqual, .string(let x), .string(let y)): return .bool(x <= y)
         case (.greater, .string(let x), .string(let y)): return .bool(x > y)
         case (.greaterEqual, .string(let x), .string(let y)): return .bool(x >= y)
         case (.multiply, .string(let s), .number(let n)), (.multiply, .number(let n), .string(let s)):
-            guard n >= 0, n == n.rounded(), n < 1e7 else { break }
+            guard n >= 0, n == n.rounded() else { break }
+            if s.isEmpty || n == 0 { return .string("") }  // also `"" * 1e300`: no Int(n) to trap on
+            // Checked before repeating: `s * n` may ask for far more than memory holds.
+            if Double(s.utf8.count) * n > Double(Interpreter.maxLength) {
+                throw RuntimeError(Interpreter.tooLong("string").message, source, span)
+            }
             return .string(String(repeating: s, count: Int(n)))
         default: break
         }
         throw RuntimeError("operator '\(op.rawValue)' not defined for \(a.typeName) and \(b.typeName)", source, span)
+    }
+
+    func checkLength(_ count: Int, _ what: String, _ source: Source, _ span: Span) throws {
+        if count > Interpreter.maxLength { throw RuntimeError(Interpreter.tooLong(what).message, source, span) }
     }
 
     func negate(_ v: Value, _ source: Source, _ span: Span) throws -> Value {

@@ -61,6 +61,20 @@ public final class Interpreter {
         didSet { state.pointee.countdown = pollInterval }
     }
     public private(set) var libraries: [Library] = []
+    /// The longest string (in UTF-8 bytes) or list one operation may make. Longer results
+    /// are a runtime error ("string too long", "list too long") instead of an allocation
+    /// the process cannot survive: `list(0..<1e12)`, `"x" * 1e9`, or a string doubled in a
+    /// loop would otherwise trap in the allocator (fuzzer finding; see docs/FUZZING.md).
+    /// Process-wide; an embedder (the fuzzer) may lower it before running scripts.
+    nonisolated(unsafe) public static var maxLength = 1 << 27
+
+    /// Throws "string too long" / "list too long" when `count` exceeds `maxLength`.
+    static func checkLength(_ count: Int, _ what: String) throws(ScriptError) {
+        if count > maxLength { throw tooLong(what) }
+    }
+    static func tooLong(_ what: String) -> ScriptError {
+        ScriptError("\(what) too long (more than \(maxLength) \(what == "string" ? "bytes" : "items"))")
+    }
 
     /// Mutable run state behind a pointer: hot paths touch it without exclusivity checks.
     struct State {

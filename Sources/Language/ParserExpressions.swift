@@ -248,7 +248,9 @@ extension Parser {
                     if sub.kind != .eof { throw sub.error("expected ')' to end the interpolation, found \(sub.current.display)") }
                 } catch {
                     diagnostics += sub.diagnostics
-                    if sub.abandoned { abandoned = true; p = tokens.count - 1 }
+                    // `self.tokens`: the local `tokens` is the interpolation's, and its end is
+                    // not this parser's (a 250-deep `\((((…` indexed past the end and trapped).
+                    if sub.abandoned { abandoned = true; p = self.tokens.count - 1 }
                     throw error
                 }
                 parts.append(.expression(e))

@@ -43,6 +43,15 @@ public enum Value {
 public final class List {
     public var items: [Value]
     public init(_ items: [Value]) { self.items = items }
+    // Flat teardown (see `releaseIteratively`): a list nested 1,000,000 deep is freed
+    // without one Swift deinit frame per level.
+    deinit {
+        if items.contains(where: \.holdsObjects) {
+            var work = items
+            items = []
+            releaseIteratively(&work)
+        }
+    }
 }
 
 /// A record: fields in the order they were written, shared by reference.
@@ -54,6 +63,13 @@ public final class Record {
         keys = fields.map(\.key)
         values = fields.map(\.value)
     }
+    deinit {
+        if values.contains(where: \.holdsObjects) {
+            var work = values
+            values = []
+            releaseIteratively(&work)
+        }
+    }
     public subscript(key: String) -> Value? {
         get { keys.firstIndex(of: key).map { values[$0] } }
         set {
@@ -64,6 +80,68 @@ public final class Record {
                 values.append(v)
             }
         }
+    }
+    /// For `releaseIteratively`: hands the field values over, leaving the record empty.
+    func moveValues(into work: inout [Value]) {
+        guard values.contains(where: \.holdsObjects) else { return }
+        work.append(contentsOf: values)
+        values = []
+        keys = []
+    }
+}
+
+extension Value {
+    /// Whether releasing this value can free other cdsa values (and so recurse).
+    @inline(__always) var holdsObjects: Bool {
+        switch self {
+        case .list, .record, .function: return true
+        default: return false
+        }
+    }
+}
+
+/// Releases values without recursion. Freeing the last reference to a list nested 100,000
+/// deep, or to a chain of closures each capturing the previous one (`f = wrap(f)` in a
+/// loop), would otherwise run one nested Swift deinit per level and overflow the thread's
+/// stack (fuzzer finding; see docs/FUZZING.md). Here every container that only the work
+/// list still references is emptied into the work list before it is freed, so each object
+/// is freed flat and the stack stays constant. Shared objects are just released: whoever
+/// drops the last reference runs this loop for them later.
+func releaseIteratively(_ work: inout [Value]) {
+    while !work.isEmpty {
+        var v = work.removeLast()
+        // Each object is taken out of `v` (leaving nil) so that, if nothing else refers to
+        // it, the local is its only owner and `isKnownUniquelyReferenced` says so. (A
+        // `switch v` with `case .list(var l)` keeps a copy of `v` alive in unoptimised builds.)
+        if var l = v.take(\.asList) {
+            if isKnownUniquelyReferenced(&l), l.items.contains(where: \.holdsObjects) {
+                work.append(contentsOf: l.items)
+                l.items = []
+            }
+        } else if var r = v.take(\.asRecord) {
+            if isKnownUniquelyReferenced(&r) { r.moveValues(into: &work) }
+        } else if let taken = v.take(\.asFunction) {
+            var f: Function? = consume taken  // `consume`: `taken` must not keep a reference
+            // A closure keeps its defining frame alive; if this was the frame's last owner,
+            // empty the frame's slots into the work list before the frame goes.
+            guard isKnownUniquelyReferenced(&f) else { continue }
+            var frame = f.unsafelyUnwrapped.env
+            f = nil  // frees the function; `frame` now holds what was its reference
+            if isKnownUniquelyReferenced(&frame) { frame.unsafelyUnwrapped.moveSlots(into: &work) }
+        }
+    }
+}
+
+extension Value {
+    var asList: List? { if case .list(let l) = self { l } else { nil } }
+    var asRecord: Record? { if case .record(let r) = self { r } else { nil } }
+    var asFunction: Function? { if case .function(let f) = self { f } else { nil } }
+
+    /// The object `get` finds in this value, with the value set to nil (for `releaseIteratively`).
+    mutating func take<T>(_ get: (Value) -> T?) -> T? {
+        guard let object = get(self) else { return nil }
+        self = .nil
+        return object
     }
 }
 
@@ -77,32 +155,49 @@ extension Value: CustomStringConvertible {
     /// How the REPL and containers show the value: strings quoted.
     public var repr: String {
         var path: [ObjectIdentifier] = []
-        return Value.show(self, &path)
+        var out = ""
+        Value.show(self, &path, &out)
+        return out
     }
 
-    static func show(_ v: Value, _ path: inout [ObjectIdentifier]) -> String {
+    /// Appends the text of `v` to `out`. Items stop being added (a "..." ends the list) once
+    /// the text is longer than `Interpreter.maxLength`: a list holding the same list twice
+    /// at each of 40 levels is small in memory but would print 2^40 items (fuzzer finding).
+    static func show(_ v: Value, _ path: inout [ObjectIdentifier], _ out: inout String) {
         switch v {
-        case .nil: return "nil"
-        case .bool(let b): return b ? "true" : "false"
-        case .number(let x): return Value.format(x)
-        case .string(let s): return quote(s)
-        case .range(let start, let count): return "\(format(start))..<\(format(start + Double(count)))"
-        case .function(let f): return "<fn \(f.code.name)>"
-        case .builtin(let b): return "<builtin \(b.name)>"
-        case .foreign(let f): return f.summary
+        case .nil: out += "nil"
+        case .bool(let b): out += b ? "true" : "false"
+        case .number(let x): out += Value.format(x)
+        case .string(let s): out += quote(s)
+        case .range(let start, let count): out += "\(format(start))..<\(format(start + Double(count)))"
+        case .function(let f): out += "<fn \(f.code.name)>"
+        case .builtin(let b): out += "<builtin \(b.name)>"
+        case .foreign(let f): out += f.summary
         case .list(let l):
             let id = ObjectIdentifier(l)
-            if path.contains(id) || path.count > 100 { return "[...]" }
+            if path.contains(id) || path.count > 100 { out += "[...]"; return }
             path.append(id)
             defer { path.removeLast() }
-            return "[" + l.items.map { show($0, &path) }.joined(separator: ", ") + "]"
+            out += "["
+            for (i, item) in l.items.enumerated() {
+                if i > 0 { out += ", " }
+                if out.utf8.count > Interpreter.maxLength { out += "..."; break }
+                show(item, &path, &out)
+            }
+            out += "]"
         case .record(let r):
             let id = ObjectIdentifier(r)
-            if path.contains(id) || path.count > 100 { return "{...}" }
+            if path.contains(id) || path.count > 100 { out += "{...}"; return }
             path.append(id)
             defer { path.removeLast() }
-            let fields = zip(r.keys, r.values).map { "\($0.0): \(show($0.1, &path))" }
-            return "{" + fields.joined(separator: ", ") + "}"
+            out += "{"
+            for (i, (key, value)) in zip(r.keys, r.values).enumerated() {
+                if i > 0 { out += ", " }
+                if out.utf8.count > Interpreter.maxLength { out += "..."; break }
+                out += key + ": "
+                show(value, &path, &out)
+            }
+            out += "}"
         }
     }
 
@@ -115,6 +210,10 @@ extension Value: CustomStringConvertible {
     }
 
     static func quote(_ s: String) -> String {
+        // Most strings need no escapes: copy them whole rather than scalar by scalar.
+        if !s.utf8.contains(where: { $0 == 0x22 || $0 == 0x5C || $0 == 0x0A || $0 == 0x09 || $0 == 0x0D }) {
+            return "\"" + s + "\""
+        }
         var out = "\""
         for ch in s.unicodeScalars {
             switch ch {
@@ -133,6 +232,20 @@ extension Value: CustomStringConvertible {
 extension Value {
     /// Structural equality for data; identity for functions and (by default) foreign values.
     public static func equal(_ a: Value, _ b: Value, depth: Int = 0) -> Bool {
+        var compared: Set<ObjectPair> = []
+        return equal(a, b, depth: depth, &compared)
+    }
+
+    struct ObjectPair: Hashable {
+        let a: ObjectIdentifier, b: ObjectIdentifier
+    }
+
+    /// `compared`: the pairs of lists and records this `==` has already met. Each pair is
+    /// compared once: lists that share sublists (`a = [a, a]` 60 times) are small in memory
+    /// but 2^60 paths deep, and comparing two of them path by path never ends (fuzzer
+    /// finding). A pair met again is equal, or is still being compared where it was first
+    /// met, and the answer is decided there.
+    static func equal(_ a: Value, _ b: Value, depth: Int, _ compared: inout Set<ObjectPair>) -> Bool {
         if depth > 100 { return false }
         switch (a, b) {
         case (.nil, .nil): return true
@@ -141,10 +254,15 @@ extension Value {
         case (.string(let x), .string(let y)): return x == y
         case (.range(let s1, let c1), .range(let s2, let c2)): return s1 == s2 && c1 == c2
         case (.list(let x), .list(let y)):
-            return x === y || (x.items.count == y.items.count
-                && zip(x.items, y.items).allSatisfy { equal($0, $1, depth: depth + 1) })
+            if x === y { return true }
+            guard x.items.count == y.items.count else { return false }
+            if !compared.insert(ObjectPair(a: ObjectIdentifier(x), b: ObjectIdentifier(y))).inserted { return true }
+            return zip(x.items, y.items).allSatisfy { equal($0, $1, depth: depth + 1, &compared) }
         case (.record(let x), .record(let y)):
-            return x === y || (x.keys == y.keys && zip(x.values, y.values).allSatisfy { equal($0, $1, depth: depth + 1) })
+            if x === y { return true }
+            guard x.keys == y.keys else { return false }
+            if !compared.insert(ObjectPair(a: ObjectIdentifier(x), b: ObjectIdentifier(y))).inserted { return true }
+            return zip(x.values, y.values).allSatisfy { equal($0, $1, depth: depth + 1, &compared) }
         case (.function(let x), .function(let y)): return x === y
         case (.builtin(let x), .builtin(let y)): return x === y
         case (.foreign(let x), .foreign(let y)): return x.isEqual(to: y)
