@@ -56,10 +56,6 @@ public func installEngine(into session: Session, seed: UInt64 = 0,
             if let old = session.globals[b.name] { state.previous[b.name] = old }
         }
     }
-    // Declared first: `Globals`' subscript setter reads its value buffer before `declare`
-    // may grow (and free) it, so a registration that grows the table would write to freed
-    // memory. Declaring grows it safely; the registration then only writes.
-    for library in libraries { for b in library.entries { _ = session.globals.declare(b.name) } }
     for library in libraries { session.interpreter.register(library) }
     // One mechanism: the hook reads (and, like `check()`, clears) the engine's token.
     session.interpreter.isCancelled = { [cancellation] in

@@ -49,7 +49,6 @@ func runScriptHere(path: String, bytes: [UInt8], cancellation: CancellationToken
     defer { try? FileManager.default.removeItem(at: tmp) }
     do {
         let (session, _) = try makeSession(output: { out.text += $0 }, cancellation: cancellation)
-        for name in ["tmp_dir", "data_dir"] { _ = session.globals.declare(name) }  // see installEngine
         session.globals["tmp_dir"] = .string(tmp.path)
         session.globals["data_dir"] = .string(sharedDataDirectory)
         let source = try Source(path: path, bytes: bytes)
