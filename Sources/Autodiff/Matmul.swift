@@ -1,34 +1,42 @@
 import COpenBLAS
 import Synchronization
 
-/// OpenBLAS's threads. `setThreads` is the most a product may use; products too small
-/// to gain from a second thread (a skinny dimension under 64: input and output layers,
-/// batch-1 calls) run on one, since OpenBLAS would otherwise split them and wait.
+/// The engine's threads. OpenBLAS itself always runs on one thread; `setThreads(n)` lets
+/// a product (and the large elementwise passes) be cut into up to n slices that run on
+/// the engine's own workers (see Parallel), each slice a single-threaded sgemm.
 public enum BLAS {
-    private static let requested = Atomic<Int>(Int(openblas_get_num_threads()))
-    private static let current = Atomic<Int>(Int(openblas_get_num_threads()))
+    private static let initialized: Bool = {
+        let available = Int(openblas_get_num_threads())
+        openblas_set_num_threads(1)
+        Parallel.parts.store(max(available, 1), ordering: .relaxed)
+        return true
+    }()
 
     public static func setThreads(_ n: Int) {
-        requested.store(max(n, 1), ordering: .relaxed)
-        current.store(max(n, 1), ordering: .relaxed)
-        openblas_set_num_threads(Int32(max(n, 1)))
+        _ = initialized
+        Parallel.parts.store(max(n, 1), ordering: .relaxed)
     }
 
-    public static var threads: Int { requested.load(ordering: .relaxed) }
+    /// The most slices a pass may be cut into (by default, the cores OpenBLAS found).
+    public static var threads: Int {
+        _ = initialized
+        return Parallel.parts.load(ordering: .relaxed)
+    }
     public static var coreName: String { String(cString: openblas_get_corename()) }
 
-    /// Sets OpenBLAS's thread count for the next call, if it differs.
-    static func use(_ n: Int) {
-        if current.exchange(n, ordering: .relaxed) != n { openblas_set_num_threads(Int32(n)) }
+    /// Slices worth using for an m×n×k product: one below ~2¹⁸ multiply-adds, where the
+    /// hand-off costs more than the second core gains.
+    static func slices(m: Int, n: Int, k: Int) -> Int {
+        let parts = threads
+        guard parts > 1, m * n * k >= 1 << 18, max(m, n) >= 32 * parts else { return 1 }
+        return parts
     }
-
-    /// Threads worth using for an m×n×k product.
-    static func threads(m: Int, n: Int, k: Int) -> Int { min(m, n, k) >= 64 ? threads : 1 }
 }
 
 /// C[m,n] = op(A) op(B) (+ C when `accumulate`), row-major, transposes passed to BLAS
 /// as flags so nothing is copied. Batch-1 products go through gemv, which is ~4× faster
-/// than gemm at M = 1.
+/// than gemm at M = 1. Large products are cut along C's longer side into slices that
+/// run in parallel, each a pointer offset into the same operands.
 func gemm(_ a: UnsafePointer<Float>, transposeA: Bool, _ b: UnsafePointer<Float>, transposeB: Bool,
           _ c: UnsafeMutablePointer<Float>, m: Int, n: Int, k: Int, accumulate: Bool = false) {
     guard m > 0, n > 0 else { return }
@@ -37,16 +45,36 @@ func gemm(_ a: UnsafePointer<Float>, transposeA: Bool, _ b: UnsafePointer<Float>
         if !accumulate { c.initialize(repeating: 0, count: m * n) }
         return
     }
-    let lda = transposeA ? m : k, ldb = transposeB ? k : n
-    BLAS.use(BLAS.threads(m: m, n: n, k: k))
+    let lda = transposeA ? m : k, ldb = transposeB ? k : n, ldc = n
     if m == 1 {
         // c[n] = op(B)^T a: B stored [k,n] is the transpose of what gemv multiplies.
         cblas_sgemv(CblasRowMajor, transposeB ? CblasNoTrans : CblasTrans, Int32(transposeB ? n : k), Int32(transposeB ? k : n),
                     1, b, Int32(ldb), a, 1, beta, c, 1)
         return
     }
-    cblas_sgemm(CblasRowMajor, transposeA ? CblasTrans : CblasNoTrans, transposeB ? CblasTrans : CblasNoTrans,
-                Int32(m), Int32(n), Int32(k), 1, a, Int32(lda), b, Int32(ldb), beta, c, Int32(n))
+    func sgemm(_ a: UnsafePointer<Float>, _ b: UnsafePointer<Float>, _ c: UnsafeMutablePointer<Float>, m: Int, n: Int) {
+        cblas_sgemm(CblasRowMajor, transposeA ? CblasTrans : CblasNoTrans, transposeB ? CblasTrans : CblasNoTrans,
+                    Int32(m), Int32(n), Int32(k), 1, a, Int32(lda), b, Int32(ldb), beta, c, Int32(ldc))
+    }
+    let slices = BLAS.slices(m: m, n: n, k: k)
+    guard slices > 1 else { return sgemm(a, b, c, m: m, n: n) }
+    if m >= n {
+        // Rows of C are rows of op(A): row r of A, or column r when A is transposed.
+        Parallel.run(slices) { part in
+            let rows = Parallel.slice(part, of: slices, total: m, align: 16)
+            guard !rows.isEmpty else { return }
+            let r = rows.lowerBound
+            sgemm(a + (transposeA ? r : r * lda), b, c + r * ldc, m: rows.count, n: n)
+        }
+    } else {
+        // Columns of C are columns of op(B): column j of B, or row j when B is transposed.
+        Parallel.run(slices) { part in
+            let columns = Parallel.slice(part, of: slices, total: n, align: 16)
+            guard !columns.isEmpty else { return }
+            let j = columns.lowerBound
+            sgemm(a, b + (transposeB ? j * ldb : j), c + j, m: m, n: columns.count)
+        }
+    }
 }
 
 extension Tensor {

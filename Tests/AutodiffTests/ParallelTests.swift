@@ -1,0 +1,68 @@
+import Autodiff
+import Foundation
+import Testing
+
+// The engine cuts large products into slices that run on its own threads. These check
+// that every cut (rows of C, columns of C, each transpose, ragged edges) computes the
+// product a double-precision reference does, the same bits on every run at a given
+// thread count (OpenBLAS may pick another kernel for a smaller slice, so one thread and
+// two can differ in the last bits, as with any threaded BLAS); and that products started
+// from several threads at once (which find the workers busy and run serially) are right.
+
+/// [m, n, k] triples around the slicing threshold: skinny, ragged, wide and tall.
+private let shapes: [[Int]] = [[256, 256, 11], [300, 37, 129], [37, 300, 129], [513, 257, 64], [64, 1000, 16], [255, 255, 255]]
+
+/// op(A) op(B) in double precision from the stored layouts.
+private func reference(_ a: [Float], _ b: [Float], m: Int, n: Int, k: Int, ta: Bool, tb: Bool) -> [Double] {
+    var c = [Double](repeating: 0, count: m * n)
+    for i in 0..<m {
+        for j in 0..<n {
+            var s = 0.0
+            for p in 0..<k {
+                s += Double(ta ? a[p * m + i] : a[i * k + p]) * Double(tb ? b[j * k + p] : b[p * n + j])
+            }
+            c[i * n + j] = s
+        }
+    }
+    return c
+}
+
+@Suite(.serialized) struct ParallelTests {
+    @Test("sliced products match a float64 reference and repeat bit for bit",
+          arguments: shapes, [(false, false), (false, true), (true, false), (true, true)])
+    func slicedProducts(shape: [Int], transposes: (Bool, Bool)) throws {
+        let (m, n, k) = (shape[0], shape[1], shape[2])
+        let (ta, tb) = transposes
+        var rng = RandomGenerator(seed: seed(for: "\(shape)\(ta)\(tb)"))
+        let a = try rng.values(ta ? [k, m] : [m, k]), b = try rng.values(tb ? [n, k] : [k, n])
+        let before = BLAS.threads
+        defer { BLAS.setThreads(before) }
+        BLAS.setThreads(1)
+        let one = try Tensor.matmul(a, b, transposeA: ta, transposeB: tb)
+        BLAS.setThreads(2)
+        let two = try Tensor.matmul(a, b, transposeA: ta, transposeB: tb)
+        let again = try Tensor.matmul(a, b, transposeA: ta, transposeB: tb)
+        #expect(one.shape == [m, n] && two.shape == [m, n])
+        #expect(two.scalars == again.scalars, "the same product at two threads changed between runs")
+        let exact = reference(a.scalars, b.scalars, m: m, n: n, k: k, ta: ta, tb: tb)
+        for (name, product) in [("one thread", one), ("two threads", two)] {
+            let worst = zip(product.scalars, exact).map { abs(Double($0) - $1) }.max() ?? 0
+            #expect(worst < 1e-5 * Double(k), "\(name): largest error \(worst)")
+        }
+    }
+
+    @Test("products from several threads at once are each right")
+    func concurrentCallers() async throws {
+        BLAS.setThreads(2)
+        var rng = RandomGenerator(seed: 7)
+        let a = try rng.values([256, 128]), b = try rng.values([128, 256])
+        let expected = try Tensor.matmul(a, b).scalars
+        let results = await withTaskGroup(of: Bool.self) { group in
+            for _ in 0..<4 {
+                group.addTask { (0..<50).allSatisfy { _ in (try? Tensor.matmul(a, b).scalars) == expected } }
+            }
+            return await group.reduce(into: [Bool]()) { $0.append($1) }
+        }
+        #expect(results == [true, true, true, true])
+    }
+}
