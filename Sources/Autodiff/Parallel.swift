@@ -64,6 +64,10 @@ private final class Worker: @unchecked Sendable {
         var thread = pthread_t()
         let context = Unmanaged.passRetained(self).toOpaque()   // the thread owns one reference for ever
         let status = pthread_create(&thread, nil, { context in
+            // Signals (Ctrl-C above all) go to the threads that expect them, never here.
+            var all = sigset_t()
+            sigfillset(&all)
+            pthread_sigmask(SIG_BLOCK, &all, nil)
             Unmanaged<Worker>.fromOpaque(context!).takeUnretainedValue().loop()
         }, context)
         precondition(status == 0, "cdsa: cannot start an engine thread (pthread_create: \(status))")
