@@ -51,8 +51,10 @@ let package = Package(
         .testTarget(name: "NeuralNetTests", dependencies: ["NeuralNet"], resources: [.copy("Fixtures")]),
         .testTarget(name: "SimulationTests", dependencies: ["Simulation", "OfflineRL"]),
         .testTarget(name: "OfflineRLTests", dependencies: ["OfflineRL"]),
-        .testTarget(name: "LanguageTests", dependencies: ["Language"], resources: [.copy("Goldens")]),
-        .testTarget(name: "BindingsTests", dependencies: ["Bindings"], resources: [.copy("Goldens")]),
+        // The golden-script runner both language test targets share.
+        .target(name: "GoldenSupport", dependencies: ["Language"], path: "Tests/GoldenSupport"),
+        .testTarget(name: "LanguageTests", dependencies: ["Language", "GoldenSupport"], resources: [.copy("Goldens")]),
+        .testTarget(name: "BindingsTests", dependencies: ["Bindings", "GoldenSupport"], resources: [.copy("Goldens")]),
         .testTarget(name: "DriverTests", dependencies: ["Driver"]),
     ]
 )

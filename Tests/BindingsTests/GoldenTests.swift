@@ -1,69 +1,20 @@
-// The golden runner for the engine built-ins: every Goldens/*.cdsa is one test case.
-// Inline expectations, as in the language's goldens:
-//   # expect: <line of stdout>
-//   # expect runtime error: <message>
-//   # expect error: <compile-time message>
-//   # needs: shared-data          (skipped when ../shared/data is absent)
+// Every Goldens/*.cdsa is one test case, run with the engine installed (the format:
+// Tests/GoldenSupport/Golden.swift).
 
 import Foundation
-import Language
+import GoldenSupport
 import Testing
 
-let goldenDirectory: URL = Bundle.module.resourceURL!.appendingPathComponent("Goldens")
-
-let goldenNames: [String] = {
-    let files = (try? FileManager.default.contentsOfDirectory(atPath: goldenDirectory.path)) ?? []
-    return files.filter { $0.hasSuffix(".cdsa") }.sorted()
-}()
-
-struct Expectations {
-    var stdout: [String] = []
-    var errors: [String] = []
-    var runtimeError: String?
-    var needsSharedData = false
-
-    init(_ bytes: [UInt8]) {
-        let text = String(decoding: bytes, as: UTF8.self)
-        for line in text.split(separator: "\n", omittingEmptySubsequences: false) {
-            if line.contains("# needs: shared-data") { needsSharedData = true }
-            guard let r = line.range(of: "# expect") else { continue }
-            let rest = line[r.upperBound...]
-            if rest.hasPrefix(": ") { stdout.append(String(rest.dropFirst(2))) }
-            else if rest == ":" { stdout.append("") }
-            else if rest.hasPrefix(" error: ") { errors.append(String(rest.dropFirst(8))) }
-            else if rest.hasPrefix(" runtime error: ") { runtimeError = String(rest.dropFirst(16)) }
-        }
-    }
-}
+let goldens = GoldenFolder(Bundle.module.resourceURL!.appendingPathComponent("Goldens"))
 
 @Suite struct GoldenTests {
     @Test func goldensAreDiscovered() {
-        #expect(goldenNames.count >= 25)
+        #expect(goldens.names.count >= 25)
     }
 
-    @Test(arguments: goldenNames)
+    @Test(arguments: goldens.names)
     func golden(_ name: String) async throws {
-        let url = goldenDirectory.appendingPathComponent(name)
-        let bytes = [UInt8](try Data(contentsOf: url))
-        let expected = Expectations(bytes)
-        if expected.needsSharedData && !hasSharedData {
-            print("skipping \(name): \(sharedDataDirectory) is absent")
-            return
-        }
-        let outcome = await runScript(path: url.path, bytes: bytes)
-        let rendered = outcome.rendered.replacingOccurrences(of: goldenDirectory.path + "/", with: "")
-
-        let stdoutLines = outcome.stdout.isEmpty ? [] : outcome.stdout.split(separator: "\n", omittingEmptySubsequences: false).dropLast().map(String.init)
-        #expect(stdoutLines == expected.stdout, "stdout of \(name)\n\(rendered)")
-
-        if !expected.errors.isEmpty {
-            #expect(outcome.exitCode == .compileError, "\(name): expected compile errors\n\(rendered)")
-            #expect(outcome.diagnostics.map(\.message) == expected.errors, "\(name)\n\(rendered)")
-        } else if let message = expected.runtimeError {
-            #expect(outcome.exitCode == .runtimeError, "\(name): expected a runtime error\n\(rendered)")
-            #expect(outcome.diagnostics.map(\.message) == [message], "\(name)\n\(rendered)")
-        } else {
-            #expect(outcome.exitCode == .ok, "\(name) failed:\n\(rendered)")
-        }
+        guard let problems = try await goldens.check(name, run: { await runScript(path: $0, bytes: $1) }) else { return }
+        #expect(problems.isEmpty, "\(name): \(problems.joined(separator: "\n"))")
     }
 }

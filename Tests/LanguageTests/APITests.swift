@@ -1,6 +1,7 @@
 // The Swift-facing API the bindings, REPL and driver build on.
 
 import Foundation
+import GoldenSupport
 import Language
 import Testing
 
@@ -53,7 +54,7 @@ var vectorLibrary: Library { Library(name: "vectors", entries: [
 func src(path: String = "t", _ text: String) -> Source { try! Source(path: path, text: text) }
 
 func session(_ out: @escaping (String) -> Void = { _ in }, libraries: [Library] = []) throws -> Session {
-    try Session(importer: FileImporter(stdlibDirectory: stdlibDirectory), libraries: libraries, output: out)
+    try Session(importer: FileImporter(stdlibDirectory: Repository.stdlib), libraries: libraries, output: out)
 }
 
 @Suite struct APITests {
@@ -182,7 +183,7 @@ func session(_ out: @escaping (String) -> Void = { _ in }, libraries: [Library] 
 
 @Suite struct DocumentationTests {
     static let docs: String = {
-        let root = URL(fileURLWithPath: stdlibDirectory).deletingLastPathComponent()
+        let root = Repository.root
         return (try? String(contentsOf: root.appendingPathComponent("docs/language.md"), encoding: .utf8)) ?? ""
     }()
 
@@ -194,7 +195,7 @@ func session(_ out: @escaping (String) -> Void = { _ in }, libraries: [Library] 
 
     /// Every prelude function is documented too.
     @Test func everyPreludeFunctionIsDocumented() throws {
-        let prelude = try String(contentsOfFile: stdlibDirectory + "/prelude.cdsa", encoding: .utf8)
+        let prelude = try String(contentsOfFile: Repository.stdlib + "/prelude.cdsa", encoding: .utf8)
         let names = prelude.split(separator: "\n").compactMap { line -> String? in
             guard line.hasPrefix("fn ") else { return nil }
             return String(line.dropFirst(3).prefix { $0 != "(" })
