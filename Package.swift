@@ -49,7 +49,7 @@ let package = Package(
 
         .testTarget(name: "AutodiffTests", dependencies: ["Autodiff"]),
         .testTarget(name: "NeuralNetTests", dependencies: ["NeuralNet"], resources: [.copy("Fixtures")]),
-        .testTarget(name: "SimulationTests", dependencies: ["Simulation", "OfflineRL"]),
+        .testTarget(name: "SimulationTests", dependencies: ["Simulation", "OfflineRL"], exclude: ["Fixtures"]),
         .testTarget(name: "OfflineRLTests", dependencies: ["OfflineRL"]),
         // The golden-script runner both language test targets share.
         .target(name: "GoldenSupport", dependencies: ["Language"], path: "Tests/GoldenSupport"),
