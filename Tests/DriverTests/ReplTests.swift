@@ -17,68 +17,48 @@ struct ReplTests {
         return try Terminal(cdsaBinary!, environment: environment)
     }
 
+    /// Sends each input and waits for each of its expected outputs in turn; a pause
+    /// before an input lets a running evaluation get going (so a ^C lands inside it).
+    func converse(_ term: Terminal, _ lines: [(send: String, expect: [String], pause: Double)]) throws {
+        for line in lines {
+            if line.pause > 0 { Thread.sleep(forTimeInterval: line.pause) }
+            term.send(line.send)
+            for output in line.expect { try #require(term.expect(output), "waiting for \(output.debugDescription) after \(line.send.debugDescription)") }
+        }
+    }
+
     @Test func aSessionSurvivesErrorsAndCtrlC() throws {
         let dir = scratchFolder(); defer { try? FileManager.default.removeItem(at: dir) }
-        let term = try start(in: dir)
-        try #require(term.expect("cdsa> "))
-
-        term.send("let answer = 42\n")
-        try #require(term.expect("cdsa> "))
-
-        // Tab completes a variable, then a record field.
-        term.send("answ\t + 1\n")
-        try #require(term.expect("43\n"))
-        term.send("let cfg = {steps: 7, lr: 0.5}\n")
-        try #require(term.expect("cdsa> "))
-        term.send("cfg.st\t\n")
-        try #require(term.expect("cfg.steps"))
-        try #require(term.expect("\n7\n"))
-
-        // Inside a string, Tab completes file paths (and closes the string after a file).
         write("", to: "weights_demo.safetensors", in: dir)
-        term.send("len(\"\(dir.path)/weights_de\t)\n")
-        try #require(term.expect("weights_demo.safetensors\")\n"))
-        try #require(term.expect("\(dir.path.count + 25)\n"))
-
-        // An unfinished statement asks for more with the continuation prompt.
-        term.send("fn twice(x) {\n")
-        try #require(term.expect("...> "))
-        term.send("  return 2 * x\n")
-        try #require(term.expect("...> "))
-        term.send("}\n")
-        try #require(term.expect("cdsa> "))
-        term.send("twice(answer)\n")
-        try #require(term.expect("84\n"))
-
-        // An error is reported with a caret, and the REPL goes on.
-        term.send("answer + nosuch\n")
-        try #require(term.expect("error: unknown name 'nosuch'"))
-        try #require(term.expect("^~~~~~"))
-        try #require(term.expect("cdsa> "))
-
-        // Ctrl-C stops a runaway loop; the loop's progress and the earlier variables survive.
-        term.send("let i = 0\n")
-        try #require(term.expect("cdsa> "))
-        term.send("print(\"looping\"); while true { i += 1 }\n")
-        try #require(term.expect("looping\n"))  // the loop is running: the ^C lands in it
-        Thread.sleep(forTimeInterval: 0.2)
-        term.send("\u{03}")
-        try #require(term.expect("error: interrupted"))
-        try #require(term.expect("cdsa> "))
-        term.send("[answer, i > 0, twice(2)]\n")
-        try #require(term.expect("[42, true, 4]\n"))
-
-        // Ctrl-C at the prompt clears the line (also in the middle of a statement).
-        term.send("this is not cdsa")
-        Thread.sleep(forTimeInterval: 0.3)
-        term.send("\u{03}")
-        try #require(term.expect("^C"))
-        term.send("answer\n")
-        try #require(term.expect("42\n"))
-
-        term.send(":help len\n")
-        try #require(term.expect("len(x)\n  Number of items"))
-        term.send(":quit\n")
+        let term = try start(in: dir)
+        try converse(term, [
+            ("", ["cdsa> "], 0),
+            ("let answer = 42\n", ["cdsa> "], 0),
+            // Tab completes a variable, then a record field.
+            ("answ\t + 1\n", ["43\n"], 0),
+            ("let cfg = {steps: 7, lr: 0.5}\n", ["cdsa> "], 0),
+            ("cfg.st\t\n", ["cfg.steps", "\n7\n"], 0),
+            // Inside a string, Tab completes file paths (and closes the string after a file).
+            ("len(\"\(dir.path)/weights_de\t)\n", ["weights_demo.safetensors\")\n", "\(dir.path.count + 25)\n"], 0),
+            // An unfinished statement asks for more with the continuation prompt.
+            ("fn twice(x) {\n", ["...> "], 0),
+            ("  return 2 * x\n", ["...> "], 0),
+            ("}\n", ["cdsa> "], 0),
+            ("twice(answer)\n", ["84\n"], 0),
+            // An error is reported with a caret, and the REPL goes on.
+            ("answer + nosuch\n", ["error: unknown name 'nosuch'", "^~~~~~", "cdsa> "], 0),
+            // Ctrl-C stops a runaway loop; the loop's progress and the earlier variables survive.
+            ("let i = 0\n", ["cdsa> "], 0),
+            ("print(\"looping\"); while true { i += 1 }\n", ["looping\n"], 0),
+            ("\u{03}", ["error: interrupted", "cdsa> "], 0.2),
+            ("[answer, i > 0, twice(2)]\n", ["[42, true, 4]\n"], 0),
+            // Ctrl-C at the prompt clears the line (also in the middle of a statement).
+            ("this is not cdsa", [], 0),
+            ("\u{03}", ["^C"], 0.3),
+            ("answer\n", ["42\n"], 0),
+            (":help len\n", ["len(x)\n  Number of items"], 0),
+            (":quit\n", [], 0),
+        ])
         #expect(term.waitForExit() == 0)
         let history = try String(contentsOf: dir.appendingPathComponent("history"), encoding: .utf8)
         #expect(history.contains("let answer = 42\n"))
@@ -89,20 +69,17 @@ struct ReplTests {
         let dir = scratchFolder(); defer { try? FileManager.default.removeItem(at: dir) }
         do {
             let term = try start(in: dir)
-            try #require(term.expect("cdsa> "))
-            term.send("let remembered = \"yes\"\n")
-            try #require(term.expect("cdsa> "))
-            term.send("\u{04}")
+            try converse(term, [("", ["cdsa> "], 0), ("let remembered = \"yes\"\n", ["cdsa> "], 0), ("\u{04}", [], 0)])
             #expect(term.waitForExit() == 0)
         }
         let term = try start(in: dir)
-        try #require(term.expect("cdsa> "))
         // Up-arrow (ESC [ A) recalls the previous session's line; a dumb terminal shows it.
-        term.send("\u{1B}[A\n")
-        try #require(term.expect("let remembered = \"yes\""))
-        term.send("remembered\n")
-        try #require(term.expect("\"yes\"\n"))
-        term.send(":q\n")
+        try converse(term, [
+            ("", ["cdsa> "], 0),
+            ("\u{1B}[A\n", ["let remembered = \"yes\""], 0),
+            ("remembered\n", ["\"yes\"\n"], 0),
+            (":q\n", [], 0),
+        ])
         #expect(term.waitForExit() == 0)
     }
 }
