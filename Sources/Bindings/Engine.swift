@@ -1,11 +1,12 @@
 // Bindings: the engine's registration tables for the language, and the one entry point
 // the driver calls. Each engine library is one table (TensorLibrary, NetworkLibrary,
-// DataLibrary); `:help`, completion and docs/language.md read the same tables.
+// DataLibrary, EnvLibrary); `:help`, completion and docs/language.md read the same tables.
 
 import Autodiff
 import Language
 import NeuralNet
 import OfflineRL
+import Simulation
 
 /// What the engine's built-ins share within one session: the one seeded random generator
 /// every sampling built-in draws from, and the one cancellation token that Ctrl-C sets.
@@ -40,7 +41,7 @@ public final class EngineState {
 /// without a session (for docs or completion) work, but their built-ins fall back to
 /// nothing for non-tensor arguments.
 public func engineLibraries(_ state: EngineState = EngineState()) -> [Library] {
-    [TensorLibrary.library(state), NetworkLibrary.library(state), DataLibrary.library(state)]
+    [TensorLibrary.library(state), NetworkLibrary.library(state), DataLibrary.library(state), EnvLibrary.library(state)]
 }
 
 /// Installs the engine into a session: registers every table (after the prelude, so
@@ -101,6 +102,9 @@ func engineError(_ error: any Error, in name: String) -> ScriptError? {
     case let e as DatasetError: return ScriptError("\(name): \(e)")
     case let e as SafeTensorsError: return ScriptError("\(name): \(e)")
     case let e as AtomicWriteError: return ScriptError("\(name): \(e)")
+    case let e as SimulationError: return ScriptError("\(name): \(e)")
+    case let e as MazeError: return ScriptError("\(name): \(e)")
+    case let e as ScoreError: return ScriptError("\(name): \(e)")
     default: return nil
     }
 }

@@ -1,6 +1,7 @@
 // The network library: `mlp`, `linear`, `grad` (of a function of tensors, or of a loss
-// with respect to a network's parameters), the Adam/AdamW optimisers and `step`, and
-// `fit`, a training loop in Swift that polls Ctrl-C between steps.
+// with respect to a network's parameters), the Adam/AdamW optimisers and `step` (which
+// also steps environments, see EnvLibrary), and `fit`, a training loop in Swift that
+// polls Ctrl-C between steps.
 
 import Autodiff
 import Language
@@ -75,8 +76,10 @@ enum NetworkLibrary {
         },
         adam("adam", lr: 3e-4, decay: 0, decoupled: false),
         adam("adamw", lr: 1e-3, decay: 1e-2, decoupled: true),
-        Builtin("step", [.init("optimizer", .foreign("optimizer")), .init("gradients", .foreign("gradients"))],
-                doc: "One optimiser update of the network's parameters with gradients from grad(loss, wrt=net); returns the loss they were taken at.") { a in
+        // One `step` for both meanings, dispatched on the first argument.
+        Builtin("step", [.init("target", .either([.foreign("optimizer"), .foreign("environment")])), .init("input")],
+                doc: "step(optimizer, gradients): one update with gradients from grad(loss, wrt=net), returning their loss; step(env, action): one environment step, returning {observation, reward, terminated, truncated}.") { a in
+            if case .foreign(let e as EnvironmentValue) = a[0] { return try EnvLibrary.step(a, e) }
             let opt = try a.object(0, OptimizerValue.self, "optimizer")
             let g = try a.object(1, GradientsValue.self, "gradients")
             guard g.network === opt.network else {

@@ -3,8 +3,21 @@
 // 65 compile error, 70 runtime error.
 
 import ArgumentParser
+import Autodiff
 import Foundation
 import Language
+
+/// `--threads N`: how many cores the engine's products may use (default: all of them).
+struct ThreadsOption: ParsableArguments {
+    @Option(help: ArgumentHelp("Cores the engine may use for large products (default: every core).", valueName: "n"))
+    var threads: Int?
+
+    func validate() throws {
+        if let threads, !(1...256).contains(threads) { throw ValidationError("--threads must be between 1 and 256, got \(threads)") }
+    }
+
+    func apply() { if let threads { BLAS.setThreads(threads) } }
+}
 
 public struct CDSACommand: ParsableCommand {
     public static let configuration = CommandConfiguration(
@@ -16,9 +29,12 @@ public struct CDSACommand: ParsableCommand {
         subcommands: [RunCommand.self, CheckCommand.self]
     )
 
+    @OptionGroup var threads: ThreadsOption
+
     public init() {}
 
     public func run() throws {
+        threads.apply()
         let code = isatty(STDIN_FILENO) == 1 ? REPL.interactive() : REPL.piped()
         if code != 0 { throw ArgumentParser.ExitCode(code) }
     }
@@ -46,7 +62,10 @@ struct RunCommand: ParsableCommand {
     @Option(help: "Seed the session's random generator (as `seed(N)` would; default 0).")
     var seed: Int?
 
+    @OptionGroup var threads: ThreadsOption
+
     func run() throws {
+        threads.apply()
         let file = file, sets = sets, seed = seed
         Launch.installInterruptHandler(batch: true)
         let code = Launch.onLargeStack { RunCommand.execute(file: file, sets: sets, seed: seed) }

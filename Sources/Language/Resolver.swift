@@ -64,7 +64,7 @@ public struct Resolver {
     }
 
     /// The candidate with the smallest edit distance, if it is close enough to be a typo.
-    static func closest(to name: String, in candidates: Set<String>) -> String? {
+    public static func closest(to name: String, in candidates: Set<String>) -> String? {
         let limit = max(1, name.count / 3)
         var best: (String, Int)?
         for c in candidates.sorted() {

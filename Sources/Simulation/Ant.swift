@@ -103,7 +103,7 @@ public final class Ant: MuJoCoEnvironment {
 
     public func step(_ action: [Float]) throws -> Step {
         let squaredAction = try actuation.apply(action, to: simulator)
-        contactsInLastStep = simulator.step(frameSkip)
+        contactsInLastStep = try simulator.step(frameSkip)
         let xy = torsoXY
         let forward = (xy.x - torsoXYBefore.x) / dt
         torsoXYBefore = xy

@@ -47,7 +47,7 @@ public final class HalfCheetah: MuJoCoEnvironment {
     public func step(_ action: [Float]) throws -> Step {
         let xBefore = simulator.qpos(0)
         let squaredAction = try actuation.apply(action, to: simulator)
-        contactsInLastStep = simulator.step(frameSkip)
+        contactsInLastStep = try simulator.step(frameSkip)
         let xVelocity = (simulator.qpos(0) - xBefore) / dt
         let reward = config.forwardRewardWeight * xVelocity - config.ctrlCostWeight * squaredAction
         elapsedSteps += 1

@@ -67,7 +67,7 @@ public final class Hopper: MuJoCoEnvironment {
     public func step(_ action: [Float]) throws -> Step {
         let xBefore = simulator.qpos(0)
         let squaredAction = try actuation.apply(action, to: simulator)
-        contactsInLastStep = simulator.step(frameSkip)
+        contactsInLastStep = try simulator.step(frameSkip)
         let xVelocity = (simulator.qpos(0) - xBefore) / dt
         let healthy = isHealthy
         let reward = config.forwardRewardWeight * xVelocity

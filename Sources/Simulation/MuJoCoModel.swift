@@ -9,6 +9,8 @@ public enum SimulationError: Error, Equatable, CustomStringConvertible {
     case unknownBody(String)
     case unknownEnvironment(String, known: [String])
     case wrongSize(what: String, expected: Int, got: Int)
+    /// MuJoCo raised an error while simulating (its default handler would have exited).
+    case simulation(String)
 
     public var description: String {
         switch self {
@@ -18,6 +20,7 @@ public enum SimulationError: Error, Equatable, CustomStringConvertible {
         case .unknownEnvironment(let name, let known):
             "unknown environment '\(name)' (known: \(known.joined(separator: ", ")))"
         case .wrongSize(let what, let expected, let got): "\(what) has \(got) values, expected \(expected)"
+        case .simulation(let message): "MuJoCo error: \(message); the state was reset"
         }
     }
 }
@@ -31,20 +34,55 @@ public final class MuJoCoModel {
     /// MuJoCo's XML loader keeps global state (the last loaded spec), so loads are serialised.
     private static let loadLock = NSLock()
 
+    /// Replaces MuJoCo's exit()-ing error handler with cdsa's, once per process (shim.h).
+    private static let handlers: Void = cdsa_mj_install_handlers()
+
     /// Compiles the MJCF file at `path`.
-    public init(path: String) throws {
+    public convenience init(path: String) throws {
+        try self.init(name: path) { mj_loadXML(path, nil, $0, $1) }
+    }
+
+    /// Compiles MJCF text (through MuJoCo's virtual file system; 2.2.2 has no string
+    /// loader); `name` is the file name its messages use.
+    public convenience init(xml: String, name: String = "model.xml") throws {
+        try self.init(name: name) { error, size in
+            cdsa_mj_load_xml_text(name, xml, Int32(xml.utf8.count), error, size)
+        }
+    }
+
+    private init(name: String, load: (UnsafeMutablePointer<CChar>, Int32) -> UnsafeMutablePointer<mjModel>?) throws {
+        _ = Self.handlers
         var message = [CChar](repeating: 0, count: 1000)
-        let loaded = Self.loadLock.withLock { mj_loadXML(path, nil, &message, Int32(message.count)) }
+        let loaded = Self.loadLock.withLock { message.withUnsafeMutableBufferPointer { load($0.baseAddress!, Int32($0.count)) } }
         guard let m = loaded else {
             let text = message.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }
-            throw SimulationError.modelLoad(path: path, message: String(decoding: text, as: UTF8.self))
+            throw SimulationError.modelLoad(path: name, message: String(decoding: text, as: UTF8.self))
         }
-        guard let d = mj_makeData(m) else {
+        guard let d = cdsa_mj_make_data(m) else {
             mj_deleteModel(m)
-            throw SimulationError.modelLoad(path: path, message: "out of memory allocating mjData")
+            throw SimulationError.modelLoad(path: name, message: Self.lastError)
         }
         model = m
         data = d
+    }
+
+    /// The last MuJoCo error on this thread.
+    static var lastError: String { String(cString: cdsa_mj_last_error()) }
+
+    /// The last MuJoCo warning on this thread (e.g. an unstable simulation it reset), or nil.
+    public static var lastWarning: String? {
+        let text = String(cString: cdsa_mj_last_warning())
+        return text.isEmpty ? nil : text
+    }
+
+    public static func clearWarning() { cdsa_mj_clear_warning() }
+
+    /// After a MuJoCo error the state may be half-updated (and its stack in use): start over
+    /// from the default pose, then report.
+    private func failed() -> SimulationError {
+        let error = SimulationError.simulation(Self.lastError)
+        reset()
+        return error
     }
 
     /// A model shipped with cdsa in Sources/Simulation/Assets, e.g. `bundled("hopper")`.
@@ -112,28 +150,28 @@ public final class MuJoCoModel {
         guard qvel.count == nv else { throw SimulationError.wrongSize(what: "qvel", expected: nv, got: qvel.count) }
         self.qpos = qpos
         self.qvel = qvel
-        forward()
+        try forward()
     }
 
     /// Clears the state to the default pose, zero velocity, zero controls and warm start.
     public func reset() { mj_resetData(model, data) }
 
     /// Recomputes positions, velocities, forces and accelerations from the current state.
-    public func forward() { mj_forward(model, data) }
+    public func forward() throws {
+        guard cdsa_mj_forward(model, data) == 0 else { throw failed() }
+    }
 
     /// Advances `n` physics steps (the environment's frame skip). Returns the largest
     /// number of active constraints (contacts, joint limits, friction loss) seen in any of
     /// those steps: 0 means the motion was free, where MuJoCo versions agree exactly.
+    /// A MuJoCo error (which would otherwise exit the process) resets the state and throws.
     @discardableResult
-    public func step(_ n: Int) -> Int {
+    public func step(_ n: Int) throws -> Int {
         // nefc holds the count of the last evaluated state: the current one after
         // setState/forward, the end of the last step (RK4's final stage) after a step.
-        var constraints = Int(data.pointee.nefc)
-        for _ in 0..<n {
-            mj_step(model, data)
-            constraints = max(constraints, Int(data.pointee.nefc))
-        }
-        return constraints
+        let constraints = cdsa_mj_step(model, data, Int32(n))
+        guard constraints >= 0 else { throw failed() }
+        return Int(constraints)
     }
 
     /// Contacts detected by the last forward pass.

@@ -6,7 +6,11 @@ import Autodiff
 /// Observation (x, y, vx, vy) in maze2d's qpos frame (`MazeFrame.maze2d`: x along rows);
 /// action a force in [-1, 1]², scaled by the motor gear. maze2d never terminates: episodes
 /// end at the time limit (umaze 300, medium 600, large 800 steps). Sparse reward 1 within
-/// 0.5 of the goal.
+/// 0.5 of the goal. Checked against D4RL's source (github.com/Farama-Foundation/D4RL
+/// @34141f3): d4rl/pointmaze/maze_model.py MazeEnv.step (action and velocity clips, sparse
+/// `<= 0.5`, dense exp(−d), done always False), reset_model (a free or goal cell + U(±0.1),
+/// qvel N(0, 0.1²)), the fixed target at the map's 'G' with no noise; __init__.py's
+/// maze2d-*-v1 limits (the v0 tasks used 150/250/600 steps and other reference scores).
 ///
 /// Dynamics, reproducing maze2d's MuJoCo model rather than approximating it: timestep
 /// 0.01 s and frame skip 1 (maze2d's own), mass 4.18879 kg (a sphere of radius 0.1 at

@@ -62,7 +62,7 @@ public final class Walker2d: MuJoCoEnvironment {
     public func step(_ action: [Float]) throws -> Step {
         let xBefore = simulator.qpos(0)
         let squaredAction = try actuation.apply(action, to: simulator)
-        contactsInLastStep = simulator.step(frameSkip)
+        contactsInLastStep = try simulator.step(frameSkip)
         let xVelocity = (simulator.qpos(0) - xBefore) / dt
         let healthy = isHealthy
         let reward = config.forwardRewardWeight * xVelocity

@@ -58,6 +58,25 @@ import Testing
         #expect(after == "true true [1]\n")
     }
 
+    @Test func aLongRolloutStopsAndTheEnvironmentIsUsableAfter() async {
+        let (failure, after) = await interrupt("""
+            let m = env("pointmaze-umaze")
+            rollout(m, random_policy(m, seed=0), episodes=100000000)
+            """, then: "print(type(reset(m, seed=0)), keys(step(m, [0, 0]))[1])", after: 0.3)
+        #expect(failure?.diagnostics.first?.message == "interrupted")
+        #expect(after == "tensor reward\n")
+    }
+
+    @Test func aLongCollectStopsInsideACdsaPolicy() async {
+        let (failure, after) = await interrupt("""
+            let m = env("pointmaze-umaze")
+            fn policy(obs) = [0.1, -0.1]
+            collect(m, policy, 5000000)
+            """, then: "print(m.name)", after: 0.3)
+        #expect(failure?.diagnostics.first?.message == "interrupted")
+        #expect(after == "pointmaze-umaze\n")
+    }
+
     @Test func theNextEvaluationStartsFresh() async {
         let (failure, after) = await interrupt("while true { }", then: "let n = 0\nfor k in 0..<100000 { n += 1 }\nprint(n)", after: 0.1)
         #expect(failure?.diagnostics.first?.message == "interrupted")

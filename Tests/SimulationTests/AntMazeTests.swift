@@ -23,15 +23,35 @@ import Testing
 
     @Test func goalIsSampledNearTheGoalCellAndDeterministic() throws {
         let env = try AntMaze(.umaze)
+        let centre = env.frame.centre(of: env.layout.goal!)
+        #expect(centre == SIMD2(0, 8))  // umaze: goal cell (3, 1), start (1, 1), 4 m cells
+        // D4RL's goal_sampler: U(0, 1) from _rowcol_to_xy plus U(0, 0.5), per coordinate.
+        var largest = SIMD2<Double>(0, 0)
+        for seed in 0..<200 {
+            _ = try env.reset(seed: UInt64(seed))
+            let offset = env.goal - centre
+            #expect(offset.x >= 0 && offset.x < 1.5 && offset.y >= 0 && offset.y < 1.5)
+            largest = SIMD2(max(largest.x, offset.x), max(largest.y, offset.y))
+        }
+        #expect(largest.x > 1.1 && largest.y > 1.1)  // the second term is there
         _ = try env.reset(seed: 5)
         let g = env.goal
-        let centre = env.frame.centre(of: env.layout.goal!)
-        #expect(g.x >= centre.x && g.x < centre.x + 1 && g.y >= centre.y && g.y < centre.y + 1)
-        #expect(centre == SIMD2(0, 8))  // umaze: goal cell (3, 1), start (1, 1), 4 m cells
         _ = try env.reset(seed: 5)
         #expect(env.goal == g)
         _ = try env.reset(seed: 6)
         #expect(env.goal != g)
+    }
+
+    @Test func theAntIsD4RLsNotGymnasiums() throws {
+        let env = try AntMaze(.umaze)
+        let m = env.simulator.model.pointee
+        #expect(env.simulator.timestep == 0.02 && env.frameSkip == 5)
+        #expect((0..<8).allSatisfy { m.actuator_gear[6 * $0] == 30 })
+        #expect(env.actionSpace == .box(8, low: -1, high: 1))
+        #expect(m.geom_solimp[0] == 0.8 && m.geom_solimp[1] == 0.8 && m.geom_solimp[2] == 0.01)
+        // The plain Ant keeps gymnasium's model.
+        let ant = try Ant()
+        #expect(ant.simulator.timestep == 0.01 && ant.simulator.model.pointee.actuator_gear[0] == 150)
     }
 
     @Test func reachingTheGoalPaysOneAndEnds() throws {
