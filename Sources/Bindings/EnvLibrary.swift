@@ -11,7 +11,7 @@ import Simulation
 
 enum EnvLibrary {
     static func library(_ s: EngineState) -> Library {
-        Library(name: "env", entries: [make, reset(s), randomPolicy(s), rollout(s), collect(s), normalizedScore])
+        Library(name: "env", entries: [make, reset(s), randomPolicy(s), rollout(s), collect(s), normalizedScore] + mazeEntries(s))
     }
 
     /// The names `env` lists when it does not know one.

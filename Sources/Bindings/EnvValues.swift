@@ -123,8 +123,9 @@ final class RandomPolicyValue: CallableForeign {
     }
 }
 
-/// A cdsa policy as the engine sees it: a function, a network or a random policy, called
-/// on one observation (a vector tensor), polled for Ctrl-C before every action.
+/// A cdsa policy as the engine sees it: a function, a network, a random policy or a maze
+/// controller, called on one observation (a vector tensor), polled for Ctrl-C before
+/// every action.
 struct ScriptPolicy: Policy {
     let observationSize: Int
     let actionSize: Int
@@ -144,6 +145,14 @@ struct ScriptPolicy: Policy {
                 try state.checkCancelled()
                 return try policy.act(observation)
             }
+            return
+        }
+        if case .foreign(let c as ControllerPolicyValue) = a[i] {
+            guard c.controller.maze === env as? PointMaze else {
+                throw a.bad(i, "\(c.summary) steers its own maze's ball, not \(env.name)'s; make it with maze_controller(env)")
+            }
+            let policy = Cancellable(c.restarted(seed), state: state)
+            body = { try policy.act($0) }
             return
         }
         let function = a[i], interpreter = a.interpreter

@@ -126,7 +126,13 @@ public enum CoreLibrary {
         unary("abs", "Absolute value.") { Swift.abs($0) },
         unary("floor", "Largest whole number ≤ x.") { $0.rounded(.down) },
         unary("ceil", "Smallest whole number ≥ x.") { $0.rounded(.up) },
-        unary("round", "Nearest whole number (halves away from zero).") { $0.rounded() },
+        Builtin("round", [.init("x", .number), .init("digits", .integer, default: .number(0))],
+                doc: "x rounded to digits decimal places (halves away from zero); round(x) is the nearest whole number.") { a in
+            let x = try a.number(0), digits = try a.integer(1)
+            guard (-15...15).contains(digits) else { throw a.bad(1, "digits between -15 and 15 expected, got \(digits)") }
+            let scale = Foundation.pow(10, Double(digits))
+            return .number(digits == 0 ? x.rounded() : (x * scale).rounded() / scale)
+        },
         unary("sqrt", "Square root (nan for negative x).") { $0.squareRoot() },
         unary("exp", "e to the power x.") { Foundation.exp($0) },
         unary("log", "Natural logarithm (-inf at 0, nan below).") { Foundation.log($0) },

@@ -1,0 +1,38 @@
+// Every script under scripts/ runs end to end with a tiny budget, through the binary,
+// and gives the same numbers twice for the same seed.
+
+import Foundation
+import Testing
+
+private let scriptsFolder = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
+    .deletingLastPathComponent().deletingLastPathComponent().appendingPathComponent("scripts")
+
+/// Tiny budgets per script (a script without an entry fails the coverage test below).
+private let budgets: [String: [String]] = [
+    "quickstart.cdsa": ["cfg.data_steps=3000", "cfg.train_steps=20", "cfg.batch=32", "cfg.episodes=2"],
+]
+
+@Suite(.enabled(if: cdsaBinary != nil, "cdsa binary not found next to the tests; build with --build-tests first"))
+struct ScriptSmokeTests {
+    @Test func everyScriptHasABudget() throws {
+        let scripts = try FileManager.default.contentsOfDirectory(atPath: scriptsFolder.path).filter { $0.hasSuffix(".cdsa") }
+        #expect(!scripts.isEmpty)
+        #expect(Set(scripts) == Set(budgets.keys))
+    }
+
+    @Test(arguments: budgets.keys.sorted())
+    func runsWithATinyBudget(_ name: String) throws {
+        let dir = scratchFolder(); defer { try? FileManager.default.removeItem(at: dir) }
+        let arguments = ["run", scriptsFolder.appendingPathComponent(name).path] + budgets[name]!.flatMap { ["--set", $0] }
+        let first = try cdsa(arguments, in: dir), second = try cdsa(arguments, in: dir)
+        #expect(first.status == 0 && first.stderr.isEmpty, "\(first)")
+        // Lines that report time differ between runs; everything else must not.
+        func numbers(_ r: Run) -> [Substring] { r.stdout.split(separator: "\n").filter { !$0.hasSuffix(" s") } }
+        #expect(numbers(first) == numbers(second), "\(first)\n\(second)")
+        if name == "quickstart.cdsa" {
+            for label in ["3000 transitions", "behaviour cloning: 20 steps", "random: return", "controller: return", "clone: return"] {
+                #expect(first.stdout.contains(label), "\(first)")
+            }
+        }
+    }
+}
