@@ -13,7 +13,11 @@ struct ThreadsOption: ParsableArguments {
     var threads: Int?
 
     func validate() throws {
-        if let threads, !(1...256).contains(threads) { throw ValidationError("--threads must be between 1 and 256, got \(threads)") }
+        // One line, like cdsa's other usage errors: a ValidationError would add the usage of
+        // the root command (both levels decode --threads), even under `cdsa run`.
+        guard let threads, !(1...256).contains(threads) else { return }
+        Launch.report("cdsa: --threads must be between 1 and 256, got \(threads)\n")
+        throw ArgumentParser.ExitCode(Language.ExitCode.usage.rawValue)
     }
 
     func apply() { if let threads { BLAS.setThreads(threads) } }

@@ -25,7 +25,8 @@ public enum ScoreError: Error, Equatable, CustomStringConvertible {
 /// D4RL's reference returns, and the point maze's own.
 public enum ReferenceScores {
     /// Keyed by environment, without dataset or version: D4RL gives every dataset of an
-    /// environment (random, medium, expert, medium-replay…; v0, v1, v2) the same values.
+    /// environment (random, medium, expert, medium-replay…; v0, v1, v2) the same values —
+    /// except maze2d, whose v0 tasks have their own, under versioned keys.
     public static let table: [String: ReferenceScore] = [
         // D4RL, d4rl/infos.py, REF_MIN_SCORE / REF_MAX_SCORE (the '<env>-random-v0' entries,
         // which v1/v2 and every dataset copy): github.com/Farama-Foundation/D4RL.
@@ -37,13 +38,22 @@ public enum ReferenceScores {
         "antmaze-umaze": ReferenceScore(random: 0, expert: 1),
         "antmaze-medium": ReferenceScore(random: 0, expert: 1),
         "antmaze-large": ReferenceScore(random: 0, expert: 1),
-        // maze2d-*-v1 (MuJoCo point mass), same file.
+        // maze2d-*-v1 (MuJoCo point mass), same file; an unversioned maze2d name means v1.
         "maze2d-umaze": ReferenceScore(random: 23.85, expert: 161.86),
         "maze2d-medium": ReferenceScore(random: 13.13, expert: 277.39),
         "maze2d-large": ReferenceScore(random: 6.7, expert: 273.99),
         "maze2d-umaze-dense": ReferenceScore(random: 68.537689, expert: 193.66285642381482),
         "maze2d-medium-dense": ReferenceScore(random: 44.264742, expert: 297.4552547777125),
         "maze2d-large-dense": ReferenceScore(random: 30.569041, expert: 303.4857382709002),
+        // maze2d-*-v0: shorter episodes (150/250/600 steps against v1's 300/600/800), so
+        // other references. infos.py lacks them; they are the ref_min_score/ref_max_score
+        // of d4rl/pointmaze/__init__.py's registrations (@61b0d25), which get_normalized_score reads.
+        "maze2d-umaze-v0": ReferenceScore(random: 0.94, expert: 62.6),
+        "maze2d-medium-v0": ReferenceScore(random: 5.77, expert: 85.14),
+        "maze2d-large-v0": ReferenceScore(random: 4.83, expert: 191.99),
+        "maze2d-umaze-dense-v0": ReferenceScore(random: 23.249793, expert: 81.78995240126592),
+        "maze2d-medium-dense-v0": ReferenceScore(random: 19.477620, expert: 96.03474232952358),
+        "maze2d-large-dense-v0": ReferenceScore(random: 27.388310, expert: 215.09965671563742),
         // cdsa's pure-Swift point maze: PointMaze.referenceReturns(size, reward:) with its
         // defaults (1000 episodes, seed 0) — a uniformly random policy and the noiseless
         // WaypointController, rounded to 4 decimals; PointMazeReferenceTests recomputes
@@ -69,9 +79,10 @@ public enum ReferenceScores {
 
     /// The reference scores of `task`: an environment ("hopper", "antmaze-medium",
     /// "pointmaze-umaze-dense") or a D4RL dataset name ("hopper-medium-replay-v2",
-    /// "antmaze-large-diverse-v2", "maze2d-umaze-v1").
+    /// "antmaze-large-diverse-v2", "maze2d-umaze-v1"; "maze2d-umaze-v0" has its own).
     public static func reference(for task: String) throws -> ReferenceScore {
         var name = task.lowercased()
+        if let score = table[name] { return score }  // a versioned key: maze2d v0
         if let dash = name.lastIndex(of: "-") {  // drop a version suffix, "-v2"
             let suffix = name[name.index(after: dash)...]
             if suffix.count > 1, suffix.first == "v", suffix.dropFirst().allSatisfy(\.isNumber) {

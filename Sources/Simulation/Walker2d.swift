@@ -1,5 +1,3 @@
-import Autodiff
-
 /// Walker2d-v4 as gymnasium 1.0 defines it: a planar biped rewarded for walking forward
 /// (+x) while its torso stays high and upright.
 ///
@@ -7,70 +5,12 @@ import Autodiff
 /// to ±10. Action (6): joint torques in [-1, 1] (gear 100).
 /// Reward: forward_reward_weight · ẋ + healthy_reward − ctrl_cost_weight · Σ a²,
 /// ẋ from the root's x over dt = 4 × 0.002 s. Terminates when unhealthy.
-public final class Walker2d: MuJoCoEnvironment {
-    public struct Config: Sendable {
-        /// Weight of the forward velocity term.
-        public var forwardRewardWeight = 1.0
-        /// Weight of Σ a².
-        public var ctrlCostWeight = 1e-3
-        /// Reward per step for staying healthy.
-        public var healthyReward = 1.0
-        /// End the episode when unhealthy (otherwise the healthy reward stops).
-        public var terminateWhenUnhealthy = true
-        /// Open interval for the torso height z.
-        public var healthyZRange = (low: 0.8, high: 2.0)
-        /// Open interval for the torso angle.
-        public var healthyAngleRange = (low: -1.0, high: 1.0)
-        /// Half-width of the uniform noise added to qpos and qvel at reset.
-        public var resetNoiseScale = 5e-3
-        public init() {}
-    }
+public final class Walker2d: PlanarLocomotion {
+    /// Walker2d-v4's defaults; the qvel reset noise is uniform.
+    public static let defaults = Config(ctrlCostWeight: 1e-3, resetNoiseScale: 5e-3, health: Health(
+        zRange: (0.8, 2.0), angleRange: (-1.0, 1.0)))
 
-    public let name = "walker2d"
-    public let config: Config
-    public let simulator: MuJoCoModel
-    public let frameSkip = 4
-    public let maxEpisodeSteps = 1000
-    public private(set) var contactsInLastStep = 0
-    public private(set) var elapsedSteps = 0
-    private let actuation: Actuation
-
-    public init(config: Config = Config()) throws {
-        self.config = config
-        simulator = try MuJoCoModel(bundled: "walker2d")
-        actuation = Actuation(simulator)
-    }
-
-    public var observationSpace: Space { .unbounded(17) }
-    public var actionSpace: Space { actuation.space }
-
-    public func observation() -> [Float] { simulator.positionsAndVelocities(from: 1, velocityLimit: 10) }
-
-    public var isHealthy: Bool {
-        let z = simulator.qpos(1), angle = simulator.qpos(2), c = config
-        return c.healthyZRange.low < z && z < c.healthyZRange.high
-            && c.healthyAngleRange.low < angle && angle < c.healthyAngleRange.high
-    }
-
-    public func reset(seed: UInt64) throws -> [Float] {
-        let noise = ResetNoise.uniform(config.resetNoiseScale)
-        try simulator.resetWithNoise(seed: seed, qpos: noise, qvel: noise)
-        elapsedSteps = 0
-        return observation()
-    }
-
-    public func step(_ action: [Float]) throws -> Step {
-        let xBefore = simulator.qpos(0)
-        let squaredAction = try actuation.apply(action, to: simulator)
-        contactsInLastStep = try simulator.step(frameSkip)
-        let xVelocity = (simulator.qpos(0) - xBefore) / dt
-        let healthy = isHealthy
-        let reward = config.forwardRewardWeight * xVelocity
-            + (healthy || config.terminateWhenUnhealthy ? config.healthyReward : 0)
-            - config.ctrlCostWeight * squaredAction
-        elapsedSteps += 1
-        return Step(observation: observation(), reward: reward,
-                    terminated: config.terminateWhenUnhealthy && !healthy,
-                    truncated: elapsedSteps >= maxEpisodeSteps)
+    public init(config: Config = defaults) throws {
+        try super.init(name: "walker2d", asset: "walker2d", frameSkip: 4, config: config, velocityLimit: 10)
     }
 }

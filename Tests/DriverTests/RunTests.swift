@@ -66,6 +66,17 @@ struct RunTests {
         #expect(try cdsa(["run", script, "--seed", "x"], in: dir).status == 64)
     }
 
+    @Test func threadsOutOfRangeIsAOneLineUsageError() throws {
+        let dir = scratchFolder(); defer { try? FileManager.default.removeItem(at: dir) }
+        let script = write("print(tolist(ones([2, 3]) @ ones([3, 2])))\n", to: "t.cdsa", in: dir)
+        let bad = try cdsa(["run", "--threads", "0", script], in: dir)
+        #expect(bad.status == 64, "\(bad)")
+        #expect(bad.stdout.isEmpty, "the script must not run")
+        #expect(bad.stderr == "cdsa: --threads must be between 1 and 256, got 0\n", "\(bad)")
+        let one = try cdsa(["run", "--threads", "1", script], in: dir)
+        #expect(one.status == 0 && one.stdout == "[[3, 3], [3, 3]]\n" && one.stderr.isEmpty, "\(one)")
+    }
+
     @Test func compileErrorsExit65BeforeAnythingRuns() throws {
         let dir = scratchFolder(); defer { try? FileManager.default.removeItem(at: dir) }
         let script = write("print(\"started\")\nlet = 3\nlet z = (\n", to: "bad.cdsa", in: dir)

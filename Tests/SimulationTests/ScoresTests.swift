@@ -22,6 +22,20 @@ import Testing
         #expect(try normalizedScore(task: "antmaze-large-diverse-v2", return: 0.75) == 75)
     }
 
+    /// maze2d's references from D4RL's source: v1 in d4rl/infos.py, v0 (shorter episodes)
+    /// only in d4rl/pointmaze/__init__.py's registrations; a v0 name must not get v1's.
+    @Test(arguments: [("maze2d-umaze-v1", 23.85, 161.86), ("maze2d-medium-v1", 13.13, 277.39),
+                      ("maze2d-large-v1", 6.7, 273.99), ("maze2d-umaze-dense-v1", 68.537689, 193.66285642381482),
+                      ("maze2d-medium-dense-v1", 44.264742, 297.4552547777125),
+                      ("maze2d-large-dense-v1", 30.569041, 303.4857382709002), ("maze2d-umaze", 23.85, 161.86),
+                      ("maze2d-umaze-v0", 0.94, 62.6), ("maze2d-medium-v0", 5.77, 85.14), ("maze2d-large-v0", 4.83, 191.99),
+                      ("maze2d-umaze-dense-v0", 23.249793, 81.78995240126592),
+                      ("maze2d-medium-dense-v0", 19.47762, 96.03474232952358),
+                      ("Maze2d-Large-Dense-V0", 27.38831, 215.09965671563742)])
+    func maze2dReferencesDependOnTheVersion(name: String, random: Double, expert: Double) throws {
+        #expect(try ReferenceScores.reference(for: name) == ReferenceScore(random: random, expert: expert))
+    }
+
     @Test(arguments: [("hopper-medium-replay-v2", "hopper"), ("halfcheetah-medium-expert-v2", "halfcheetah"),
                       ("walker2d-random-v0", "walker2d"), ("ant-full-replay-v2", "ant"), ("ANT-EXPERT-V2", "ant"),
                       ("antmaze-umaze-v2", "antmaze-umaze"), ("antmaze-medium-play-v2", "antmaze-medium"),
