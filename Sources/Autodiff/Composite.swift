@@ -57,3 +57,15 @@ public func logSumExp(_ x: Tensor, axis: Int = -1) throws -> Tensor {
     return try ((x - m).exp().sum(axes: [axis], keepDims: true).log() + m).reshaped(
         x.shape.enumerated().filter { $0.offset != (axis < 0 ? axis + x.rank : axis) }.map(\.element))
 }
+
+/// log softmax over `axis`: x − log Σ exp x, with the maximum subtracted first for stability.
+public func logSoftmax(_ x: Tensor, axis: Int = -1) throws -> Tensor {
+    let shifted = try x - x.detached.max(axes: [axis], keepDims: true)
+    return try shifted - shifted.exp().sum(axes: [axis], keepDims: true).log()
+}
+
+/// softmax over `axis`: exp x / Σ exp x, with the maximum subtracted first for stability.
+public func softmax(_ x: Tensor, axis: Int = -1) throws -> Tensor {
+    let e = try (x - x.detached.max(axes: [axis], keepDims: true)).exp()
+    return try e / e.sum(axes: [axis], keepDims: true)
+}

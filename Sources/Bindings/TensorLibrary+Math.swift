@@ -93,6 +93,16 @@ extension TensorLibrary {
             },
             extreme("max", "The largest of the numbers; of one tensor, its largest element; of several, the elementwise maximum.", largest: true),
             extreme("min", "The smallest of the numbers; of one tensor, its smallest element; of several, the elementwise minimum.", largest: false),
+            Builtin("softmax", [.init("x"), .init("axis", .integer, default: .number(-1))],
+                    doc: "exp(x) / sum(exp(x)) over axis (the last by default): probabilities summing to 1.") { a in
+                let (x, axis) = (try a.tensor(0), try a.integer(1))
+                return .tensor(try engine("softmax") { try Autodiff.softmax(x, axis: axis) })
+            },
+            Builtin("log_softmax", [.init("x"), .init("axis", .integer, default: .number(-1))],
+                    doc: "log(softmax(x, axis)), computed stably: x − logsumexp(x) over axis.") { a in
+                let (x, axis) = (try a.tensor(0), try a.integer(1))
+                return .tensor(try engine("log_softmax") { try Autodiff.logSoftmax(x, axis: axis) })
+            },
             Builtin("mse", [.init("prediction"), .init("target")], doc: "Mean squared error between two tensors (broadcast together).") { a in
                 let (p, t) = (try a.tensor(0), try a.tensor(1))
                 return .tensor(try engine("mse") { try Autodiff.mse(p, t) })

@@ -20,8 +20,12 @@ public protocol ForeignValue: AnyObject {
     func index(_ index: Value) throws -> Value?
     /// `self[lo:hi]`; a missing bound is nil.
     func slice(_ lo: Value, _ hi: Value) throws -> Value?
-    /// `self[index] = value`; return false if unsupported.
-    func setIndex(_ index: Value, to value: Value) throws -> Bool
+    /// `self[a, b:c, …]`: two or more subscripts, one per axis.
+    func subscripted(_ items: [Subscript]) throws -> Value?
+    /// `self[items] = value`. Foreign values are values: this returns the updated copy,
+    /// which the interpreter stores back where `self` was read from (the variable, field
+    /// or item), so other holders of `self` are unchanged. Nil if unsupported.
+    func updating(_ items: [Subscript], to value: Value) throws -> Value?
     /// `self(…)`, for callable objects such as networks and policies.
     func call(_ arguments: CallArguments, interpreter: Interpreter) throws -> Value?
     /// `==`; identity unless the binding says otherwise.
@@ -35,9 +39,16 @@ extension ForeignValue {
     public func field(_ name: String) throws -> Value? { nil }
     public func index(_ index: Value) throws -> Value? { nil }
     public func slice(_ lo: Value, _ hi: Value) throws -> Value? { nil }
-    public func setIndex(_ index: Value, to value: Value) throws -> Bool { false }
+    public func subscripted(_ items: [Subscript]) throws -> Value? { nil }
+    public func updating(_ items: [Subscript], to value: Value) throws -> Value? { nil }
     public func call(_ arguments: CallArguments, interpreter: Interpreter) throws -> Value? { nil }
     public func isEqual(to other: any ForeignValue) -> Bool { self === other }
+}
+
+/// One subscript: `x[i]`, or `x[lo:hi]` with nil for a missing bound.
+public enum Subscript {
+    case index(Value)
+    case slice(Value, Value)
 }
 
 /// Arguments as written at a call site, before binding to parameters.

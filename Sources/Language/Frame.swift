@@ -1,5 +1,5 @@
-// Runtime storage: one heap frame per call (parameters and locals, one allocation), the
-// session's global table, and function values that close over the frame they were made in.
+// Runtime storage: heap frames (the slots of calls whose locals closures may capture), and
+// function values that close over the frame they were made in. Globals are in Globals.swift.
 
 struct FrameHeader {
     let parent: Frame?
@@ -8,11 +8,12 @@ struct FrameHeader {
 
 /// The slots of one call. Closures keep their defining frame alive through `parent`.
 final class Frame: ManagedBuffer<FrameHeader, Value> {
+    /// A frame whose slots from `first` on hold nil; the caller initializes those before it.
     @inline(__always)
-    static func make(parent: Frame?, count: Int) -> Frame {
+    static func make(parent: Frame?, count: Int, from first: Int = 0) -> Frame {
         let buffer = Frame.create(minimumCapacity: count) { _ in FrameHeader(parent: parent, count: count) }
         let frame = unsafeDowncast(buffer, to: Frame.self)
-        frame.withUnsafeMutablePointerToElements { $0.initialize(repeating: .nil, count: count) }
+        frame.withUnsafeMutablePointerToElements { ($0 + first).initialize(repeating: .nil, count: count - first) }
         return frame
     }
 
@@ -76,58 +77,6 @@ struct Env {
     }
 }
 
-/// The session's top-level names and their values, shared by the resolver (names) and the
-/// interpreter (values), so a REPL line sees what earlier lines defined.
-public final class Globals {
-    public private(set) var names: [String] = []
-    private var indices: [String: Int] = [:]
-    /// The value array, behind a fixed pointer: compiled code reads `values` through a
-    /// `let`, which needs no exclusivity check, and growth swaps the array underneath.
-    private let table: UnsafeMutablePointer<UnsafeMutablePointer<Value>>
-    private var capacity = 64
-
-    @inline(__always) var values: UnsafeMutablePointer<Value> { table.pointee }
-
-    public init() {
-        table = .allocate(capacity: 1)
-        table.initialize(to: .allocate(capacity: capacity))
-    }
-
-    deinit {
-        values.deinitialize(count: names.count)
-        values.deallocate()
-        table.deallocate()
-    }
-
-    public func index(of name: String) -> Int? { indices[name] }
-
-    /// The slot of `name`, created (holding nil) if it is new.
-    public func declare(_ name: String) -> Int {
-        if let i = indices[name] { return i }
-        if names.count == capacity {
-            let bigger = UnsafeMutablePointer<Value>.allocate(capacity: capacity * 2)
-            bigger.moveInitialize(from: values, count: names.count)
-            values.deallocate()
-            table.pointee = bigger
-            capacity *= 2
-        }
-        (values + names.count).initialize(to: .nil)
-        indices[name] = names.count
-        names.append(name)
-        return names.count - 1
-    }
-
-    public subscript(name: String) -> Value? {
-        get { indices[name].map { values[$0] } }
-        set {
-            // Declare first: `declare` may grow (reallocate) `values`, which the subscript
-            // below must not have read yet.
-            let i = declare(name)
-            values[i] = newValue ?? .nil
-        }
-    }
-}
-
 /// A compiled function body and what a call needs to bind its arguments.
 final class FunctionCode {
     let name: String
@@ -136,12 +85,12 @@ final class FunctionCode {
     let defaults: [Eval?]
     let slotCount: Int
     let needsFrame: Bool
-    let body: Eval
+    let body: Node
     let source: Source
     let span: Span
 
     init(name: String, parameterNames: [String], defaults: [Eval?], slotCount: Int, needsFrame: Bool,
-         body: @escaping Eval, source: Source, span: Span) {
+         body: Node, source: Source, span: Span) {
         self.needsFrame = needsFrame
         self.name = name
         self.parameterNames = parameterNames
@@ -161,11 +110,17 @@ public final class Function {
     let arity: Int
     let slotCount: Int
     let needsFrame: Bool
-    let body: Eval
+    let body: Node
+    /// `env`, for `Env.parent`: read without a retain (`env` keeps the frame alive).
+    unowned(unsafe) let parent: Frame?
+    /// Calls running this function that read it from a global without retaining it (see
+    /// Globals.swift). Not atomic: an interpreter runs on one thread.
+    @exclusivity(unchecked) var borrows = 0
     init(code: FunctionCode, env: Frame?) {
         needsFrame = code.needsFrame
         self.code = code
         self.env = env
+        parent = env
         arity = code.parameterNames.count
         slotCount = code.slotCount
         body = code.body

@@ -85,22 +85,43 @@ extension Interpreter {
         throw RuntimeError("cannot index a \(base.typeName)", source, span)
     }
 
-    func setIndex(_ base: Value, _ index: Value, _ value: Value, _ source: Source, _ span: Span) throws {
-        switch base {
-        case .list(let l):
+    /// `base[items] = value`. Lists and records change in place (they are shared) and give
+    /// nil; a foreign value gives its updated copy, for the caller to store back.
+    func setItem(_ base: Value, _ items: [Subscript], _ value: Value, _ source: Source, _ span: Span) throws -> Value? {
+        switch (base, items.count == 1 ? items[0] : nil) {
+        case (.list(let l), .index(let index)?):
             l.items[try position(index, count: l.items.count, "list", source, span)] = value
-            return
-        case .record(let r):
+            return nil
+        case (.record(let r), .index(let index)?):
             guard case .string(let key) = index else {
                 throw RuntimeError("record index must be a string, got \(index.typeName)", source, span)
             }
             r[key] = value
-            return
-        case .foreign(let x):
-            if try foreign({ try x.setIndex(index, to: value) ? .nil : nil }, source, span) != nil { return }
+            return nil
+        case (.list, _), (.record, _):
+            throw RuntimeError(oneSubscript(base, items), source, span)
+        case (.foreign(let x), _):
+            if let v = try foreign({ try x.updating(items, to: value) }, source, span) { return v }
         default: break
         }
         throw RuntimeError("cannot assign to an element of a \(base.typeName)", source, span)
+    }
+
+    /// `base[a, b:c, …]`: several subscripts, which only foreign values (tensors) take.
+    func subscripts(_ base: Value, _ items: [Subscript], _ source: Source, _ span: Span) throws -> Value {
+        switch base {
+        case .list, .record, .string, .range:
+            throw RuntimeError(oneSubscript(base, items), source, span)
+        case .foreign(let x):
+            if let v = try foreign({ try x.subscripted(items) }, source, span) { return v }
+        default: break
+        }
+        throw RuntimeError("cannot index a \(base.typeName)", source, span)
+    }
+
+    private func oneSubscript(_ base: Value, _ items: [Subscript]) -> String {
+        let what = items.count == 1 ? "a slice" : "\(items.count) subscripts"
+        return "a \(base.typeName) takes one index, got \(what)"
     }
 
     /// `base[lo:hi]`, Python-style: missing ends mean the whole side, negatives count from

@@ -1,8 +1,9 @@
-// Interpreter: runs resolved code. Each resolved node is turned once into a Swift closure
-// (the tree-walker's `eval` for that node, with its slot, operator and constants already
-// decided), then the tree of closures runs. Numbers stay unboxed in `Value`; locals live in
-// one heap frame per call. Statements here; expressions, calls and operators in the
-// Interpreter+*.swift files.
+// Interpreter: runs resolved code. Each resolved expression is turned once into a node
+// (Node.swift: the tree-walker's `eval` for it, with its slot, operator and constants
+// already decided) and each statement into a Swift closure, then that tree runs. Numbers
+// stay unboxed in `Value`; a call's locals live on the machine's value stack, or in a heap
+// frame when a closure may capture them (Machine.swift). The compiler is in the
+// Interpreter+*.swift files: statements, expressions, calls, operators.
 
 typealias Eval = (Env) throws -> Value
 typealias Exec = (Env) throws -> Flow
@@ -36,6 +37,13 @@ struct RuntimeError: Error {
         pendingSpan = span
     }
 
+    /// `error` leaving a call of `fn` made at `site`, with that call on its stack.
+    @inline(never) static func unwinding(_ error: any Error, through fn: Function, _ site: Site) -> any Error {
+        guard var e = error as? RuntimeError else { return error }
+        e.unwind(through: fn.code.name, callSite: site.source.takeUnretainedValue(), site.span)
+        return e
+    }
+
     func diagnostic() -> Diagnostic {
         var e = self
         e.unwind(through: "<script>", callSite: source, span)
@@ -51,14 +59,18 @@ public final class Interpreter {
     public var output: (String) -> Void
     /// Calls nested deeper than this stop with "stack overflow".
     public var maxCallDepth: Int {
-        get { state.pointee.maxDepth }
-        set { state.pointee.maxDepth = newValue }
+        get { machine.state.pointee.maxDepth }
+        set { machine.state.pointee.maxDepth = newValue }
     }
     /// Polled every `pollInterval` loop iterations and calls; returning true stops the run
     /// with "interrupted" (Ctrl-C, or a fuzzer's step budget).
     public var isCancelled: (() -> Bool)?
-    public var pollInterval = 4096 {
-        didSet { state.pointee.countdown = pollInterval }
+    public var pollInterval: Int {
+        get { machine.state.pointee.pollInterval }
+        set {
+            machine.state.pointee.pollInterval = newValue
+            machine.state.pointee.countdown = newValue
+        }
     }
     public private(set) var libraries: [Library] = []
     /// The longest string (in UTF-8 bytes) or list one operation may make. Longer results
@@ -76,34 +88,27 @@ public final class Interpreter {
         ScriptError("\(what) too long (more than \(maxLength) \(what == "string" ? "bytes" : "items"))")
     }
 
-    /// Mutable run state behind a pointer: hot paths touch it without exclusivity checks.
-    struct State {
-        var depth = 0
-        var maxDepth = 1000
-        var countdown = 4096
-        var returnValue: Value = .nil
-        /// The value stack: slots of calls that no closure can capture.
-        var top: UnsafeMutablePointer<Value>
-        var stackEnd: UnsafeMutablePointer<Value>
-    }
     static let valueStackSize = 1 << 18
-    let state: UnsafeMutablePointer<State>
+    /// Call depth, the poll countdown and the value stack, for compiled code.
+    let machine: Machine
 
     public init(globals: Globals = Globals(), output: @escaping (String) -> Void = { Swift.print($0, terminator: "") }) {
         self.globals = globals
         self.output = output
-        state = .allocate(capacity: 1)
         let stack = UnsafeMutablePointer<Value>.allocate(capacity: Interpreter.valueStackSize)
-        state.initialize(to: State(top: stack, stackEnd: stack + Interpreter.valueStackSize))
+        let state = UnsafeMutablePointer<Machine.State>.allocate(capacity: 1)
+        state.initialize(to: Machine.State(top: stack, stackEnd: stack + Interpreter.valueStackSize))
+        machine = Machine(state: state)
         stackBase = stack
+        state.pointee.interpreter = self
     }
 
     let stackBase: UnsafeMutablePointer<Value>
 
     deinit {
         stackBase.deallocate()
-        state.deinitialize(count: 1)
-        state.deallocate()
+        machine.state.deinitialize(count: 1)
+        machine.state.deallocate()
     }
 
     /// Makes a library's built-ins global names.
@@ -131,7 +136,8 @@ public final class Interpreter {
         let body = compiler.block(statements)
         let frame = Frame.make(parent: nil, count: program.slotCount)
         let env = Env(slots: frame.elements, frame: frame, parent: nil)
-        state.pointee.countdown = pollInterval
+        machine.state.pointee.countdown = pollInterval
+        defer { globals.releaseRetired() }
         do {
             _ = try body(env)
             return try last?(env)
@@ -160,153 +166,5 @@ public final class Interpreter {
     /// Throws "interrupted" if the cancellation hook says so.
     public func checkCancellation() throws {
         if isCancelled?() == true { throw ScriptError("interrupted") }
-    }
-
-    @inline(__always) func tick(_ source: Source, _ span: Span) throws {
-        state.pointee.countdown &-= 1
-        if state.pointee.countdown <= 0 {
-            state.pointee.countdown = pollInterval
-            if isCancelled?() == true { throw RuntimeError("interrupted", source, span) }
-        }
-    }
-}
-
-/// Turns resolved code into closures. One per file (it knows the file for error locations).
-struct Compiler {
-    unowned(unsafe) let interpreter: Interpreter
-    let source: Source
-
-    func block(_ statements: [ResolvedStmt]) -> Exec {
-        let compiled = statements.map { stmt($0) }
-        switch compiled.count {
-        case 0: return { _ in .next }
-        case 1: return compiled[0]
-        case 2:
-            let a = compiled[0], b = compiled[1]
-            return { f in
-                let flow = try a(f)
-                return flow == .next ? try b(f) : flow
-            }
-        default:
-            return { f in
-                for s in compiled {
-                    let flow = try s(f)
-                    if flow != .next { return flow }
-                }
-                return .next
-            }
-        }
-    }
-
-    func stmt(_ s: ResolvedStmt) -> Exec {
-        let interp = interpreter
-        let source = source
-        switch s {
-        case .expression(let e):
-            let eval = expr(e)
-            return { f in _ = try eval(f); return .next }
-        case .define(let slot, let e), .assign(.variable(let slot), let e, _):
-            return store(slot, expr(e))
-        case .assign(.index(let base, let index, let span), let e, _):
-            let b = expr(base), i = expr(index), v = expr(e)
-            return { [unowned(unsafe) interp] f in
-                try interp.setIndex(try b(f), try i(f), try v(f), source, span)
-                return .next
-            }
-        case .assign(.field(let base, let name, let span), let e, _):
-            let b = expr(base), v = expr(e)
-            return { [unowned(unsafe) interp] f in
-                try interp.setField(try b(f), name, try v(f), source, span)
-                return .next
-            }
-        case .if(let condition, let then, let otherwise):
-            let c = expr(condition), t = block(then), o = block(otherwise)
-            return { f in try c(f).isTruthy ? try t(f) : try o(f) }
-        case .while(let condition, let body):
-            let c = expr(condition), b = block(body)
-            let span = condition.span
-            return { [unowned(unsafe) interp] f in
-                while try c(f).isTruthy {
-                    try interp.tick(source, span)
-                    switch try b(f) {
-                    case .breakLoop: return .next
-                    case .returned: return .returned
-                    case .next, .continueLoop: break
-                    }
-                }
-                return .next
-            }
-        case .for(let slot, let sequence, let body, let span):
-            return forLoop(slot, expr(sequence), block(body), span)
-        case .return(let value):
-            guard let value else { return { [unowned(unsafe) interp] _ in interp.state.pointee.returnValue = .nil; return .returned } }
-            let v = expr(value)
-            return { [unowned(unsafe) interp] f in interp.state.pointee.returnValue = try v(f); return .returned }
-        case .break: return { _ in .breakLoop }
-        case .continue: return { _ in .continueLoop }
-        }
-    }
-
-    func store(_ slot: Slot, _ value: @escaping Eval) -> Exec {
-        switch slot {
-        case .local(let i):
-            return { f in f[i] = try value(f); return .next }
-        case .captured(let depth, let i):
-            return { f in
-                let v = try value(f)
-                f.ancestor(depth)[i] = v
-                return .next
-            }
-        case .global(let i):
-            let globals = interpreter.globals
-            return { f in
-                let v = try value(f)
-                globals.values[i] = v
-                return .next
-            }
-        }
-    }
-
-    /// `for x in seq`: ranges count without building a list; lists iterate over a snapshot.
-    func forLoop(_ slot: Slot, _ sequence: @escaping Eval, _ body: @escaping Exec, _ span: Span) -> Exec {
-        let interp = interpreter
-        let source = source
-        let setter: (Env, Value) -> Void
-        switch slot {
-        case .local(let i): setter = { f, v in f[i] = v }
-        case .captured(let d, let i): setter = { f, v in f.ancestor(d)[i] = v }
-        case .global(let i):
-            let globals = interp.globals
-            setter = { _, v in globals.values[i] = v }
-        }
-        return { [unowned(unsafe) interp] f in
-            let items: [Value]
-            switch try sequence(f) {
-            case .range(let start, let count):
-                var k = 0
-                while k < count {
-                    setter(f, .number(start + Double(k)))
-                    try interp.tick(source, span)
-                    let flow = try body(f)
-                    if flow == .breakLoop { break }
-                    if flow == .returned { return .returned }
-                    k += 1
-                }
-                return .next
-            case .list(let l): items = l.items
-            case .string(let s): items = s.map { .string(String($0)) }
-            case .record(let r): items = r.keys.map { .string($0) }
-            case let other:
-                throw RuntimeError("cannot iterate over a \(other.typeName)", source, span)
-            }
-            for item in items {
-                setter(f, item)
-                try interp.tick(source, span)
-                let flow = try body(f)
-                if flow == .breakLoop { break }
-                if flow == .returned { return .returned }
-            }
-            return .next
-        }
     }
 }

@@ -188,7 +188,7 @@ public struct Parser {
             guard kind == .equal || compound[kind] != nil else { return .expression(target) }
             let op = advance()
             switch target {
-            case .name, .index, .field: break
+            case .name, .index, .subscripts, .field: break
             default: throw error("cannot assign to this expression", at: target.span)
             }
             skipNewlines()

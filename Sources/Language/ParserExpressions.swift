@@ -104,18 +104,30 @@ extension Parser {
             case .leftBracket:
                 try nest()
                 advance()
-                skipNewlines()
-                var lo: Expr?
-                if kind != .colon { lo = try expression(); skipNewlines() }
-                if match(.colon) {
+                var items: [SubscriptSyntax] = []
+                repeat {
                     skipNewlines()
-                    let hi: Expr? = kind == .rightBracket ? nil : try expression()
-                    skipNewlines()
+                    var lo: Expr?
+                    if kind != .colon { lo = try expression(); skipNewlines() }
+                    if match(.colon) {
+                        skipNewlines()
+                        let hi: Expr? = kind == .rightBracket || kind == .comma ? nil : try expression()
+                        skipNewlines()
+                        items.append(.slice(lo, hi))
+                    } else {
+                        items.append(.index(lo!))
+                    }
+                } while match(.comma)
+                switch items.count == 1 ? items[0] : nil {
+                case .index(let i)?:
+                    let close = try expect(.rightBracket, "']' after the index")
+                    e = .index(e, i, e.span.to(close.span))
+                case .slice(let lo, let hi)?:
                     let close = try expect(.rightBracket, "']' after the slice")
                     e = .slice(e, lo, hi, e.span.to(close.span))
-                } else {
-                    let close = try expect(.rightBracket, "']' after the index")
-                    e = .index(e, lo!, e.span.to(close.span))
+                case nil:
+                    let close = try expect(.rightBracket, "']' after the subscripts")
+                    e = .subscripts(e, items, e.span.to(close.span))
                 }
             case .dot:
                 try nest()

@@ -58,13 +58,20 @@ public indirect enum ResolvedExpr {
     case call(ResolvedExpr, [ResolvedArgument], Span)
     case index(ResolvedExpr, ResolvedExpr, Span)
     case slice(ResolvedExpr, ResolvedExpr?, ResolvedExpr?, Span)
+    case subscripts(ResolvedExpr, [ResolvedSubscript], Span)
     case field(ResolvedExpr, String, Span)
     case function(ResolvedFunction)
 }
 
+public indirect enum ResolvedSubscript {
+    case index(ResolvedExpr)
+    case slice(ResolvedExpr?, ResolvedExpr?)
+}
+
 public indirect enum ResolvedTarget {
     case variable(Slot)
-    case index(ResolvedExpr, ResolvedExpr, Span)
+    /// `base[i] = v`, `base[i, j] = v`.
+    case item(ResolvedExpr, [ResolvedSubscript], Span)
     case field(ResolvedExpr, String, Span)
 }
 
@@ -95,7 +102,7 @@ extension ResolvedExpr {
         case .constant(_, let s), .interpolation(_, let s), .variable(_, _, let s), .list(_, let s),
              .record(_, _, let s), .unary(_, _, let s), .binary(_, _, _, let s), .and(_, _, let s),
              .or(_, _, let s), .conditional(_, _, _, let s), .range(_, _, _, let s), .call(_, _, let s),
-             .index(_, _, let s), .slice(_, _, _, let s), .field(_, _, let s):
+             .index(_, _, let s), .slice(_, _, _, let s), .subscripts(_, _, let s), .field(_, _, let s):
             return s
         case .function(let f): return f.span
         }

@@ -119,7 +119,9 @@ public struct Resolver {
             case .name(let name, let nameSpan):
                 return .assign(.variable(variable(name, nameSpan)), v, span)
             case .index(let base, let index, let s):
-                return .assign(.index(expr(base), expr(index), s), v, span)
+                return .assign(.item(expr(base), [.index(expr(index))], s), v, span)
+            case .subscripts(let base, let items, let s):
+                return .assign(.item(expr(base), items.map { subscriptItem($0) }, s), v, span)
             case .field(let base, let name, let s):
                 return .assign(.field(expr(base), name, s), v, span)
             default:
@@ -199,8 +201,16 @@ public struct Resolver {
             return .call(expr(callee), args.map { ResolvedArgument(label: $0.label, value: expr($0.value)) }, s)
         case .index(let b, let i, let s): return .index(expr(b), expr(i), s)
         case .slice(let b, let lo, let hi, let s): return .slice(expr(b), lo.map { expr($0) }, hi.map { expr($0) }, s)
+        case .subscripts(let b, let items, let s): return .subscripts(expr(b), items.map { subscriptItem($0) }, s)
         case .field(let b, let name, let s): return .field(expr(b), name, s)
         case .function(let decl): return .function(function(decl))
+        }
+    }
+
+    private mutating func subscriptItem(_ item: SubscriptSyntax) -> ResolvedSubscript {
+        switch item {
+        case .index(let i): return .index(expr(i))
+        case .slice(let lo, let hi): return .slice(lo.map { expr($0) }, hi.map { expr($0) })
         }
     }
 }

@@ -57,6 +57,8 @@ public indirect enum Expr: Sendable {
     case call(Expr, [Argument], Span)
     case index(Expr, Expr, Span)
     case slice(Expr, Expr?, Expr?, Span)
+    /// `t[i, a:b, …]`: two or more subscripts (one alone is an `index` or a `slice`).
+    case subscripts(Expr, [SubscriptSyntax], Span)
     case field(Expr, String, Span)
     case function(FunctionDecl)
 
@@ -65,11 +67,18 @@ public indirect enum Expr: Sendable {
         case .number(_, let s), .string(_, let s), .interpolation(_, let s), .bool(_, let s), .nil(let s),
              .name(_, let s), .list(_, let s), .record(_, let s), .unary(_, _, let s), .binary(_, _, _, let s),
              .and(_, _, let s), .or(_, _, let s), .conditional(_, _, _, let s), .range(_, _, _, let s),
-             .call(_, _, let s), .index(_, _, let s), .slice(_, _, _, let s), .field(_, _, let s):
+             .call(_, _, let s), .index(_, _, let s), .slice(_, _, _, let s), .subscripts(_, _, let s),
+             .field(_, _, let s):
             return s
         case .function(let f): return f.span
         }
     }
+}
+
+/// One subscript of several: `i`, or `a:b` (either bound may be missing).
+public indirect enum SubscriptSyntax: Sendable {
+    case index(Expr)
+    case slice(Expr?, Expr?)
 }
 
 public indirect enum Stmt: Sendable {

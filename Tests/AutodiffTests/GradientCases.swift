@@ -129,6 +129,10 @@ private let compositeCases: [GradientCase] = [
     Case("layerNorm no affine", { [try $0.values([3, 5], -2, 2)] }) { try layerNorm($0[0], gain: nil, bias: nil) },
     Case("logSumExp axis -1", { [try $0.values([3, 4], -2, 2)] }) { try logSumExp($0[0]) },
     Case("logSumExp axis 0", { [try $0.values([3, 4], -2, 2)] }) { try logSumExp($0[0], axis: 0) },
+    Case("softmax axis -1", { [try $0.values([3, 4], -2, 2)] }) { try softmax($0[0]) },
+    Case("softmax axis 0", { [try $0.values([3, 4], -2, 2)] }) { try softmax($0[0], axis: 0) },
+    Case("logSoftmax axis -1", { [try $0.values([3, 4], -2, 2)] }) { try logSoftmax($0[0]) },
+    Case("logSoftmax axis 0", { [try $0.values([3, 4], -2, 2)] }) { try logSoftmax($0[0], axis: 0) },
     Case("shared input x·x + x", { [try $0.values([3, 4])] }) { try $0[0] * $0[0] + $0[0] },
 ]
 

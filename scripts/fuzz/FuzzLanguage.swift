@@ -78,7 +78,7 @@ func breakCycles(_ session: Session) {
     for l in lists { l.items = [] }
     for r in records { for k in r.keys { r[k] = nil } }
     for f in frames { for i in 0..<f.header.count { f[i] = .nil } }
-    for i in 0..<globals.names.count { globals.values[i] = .nil }
+    for i in 0..<globals.names.count { globals.set(i, .nil) }
 }
 
 /// Runs one script in a fresh session; every outcome other than a crash is fine.

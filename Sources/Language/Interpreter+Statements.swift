@@ -1,0 +1,166 @@
+// Statements → closures. A block runs its statements in order until one breaks, continues
+// or returns; loops poll for cancellation every `pollInterval` iterations.
+
+/// A compiled statement in a block's array (see `Compiler.block`).
+final class Step {
+    let exec: Exec
+    init(_ exec: @escaping Exec) { self.exec = exec }
+}
+
+/// Turns resolved code into nodes and closures. One per file (it knows the file for error
+/// locations).
+struct Compiler {
+    unowned(unsafe) let interpreter: Interpreter
+    let source: Source
+
+    /// Statements are compiled one by one, and a long block keeps them in boxes: a closure
+    /// taken out of an array is called through a reabstraction thunk (two, here).
+    func block(_ statements: [ResolvedStmt]) -> Exec {
+        switch statements.count {
+        case 0: return { _ in .next }
+        case 1: return stmt(statements[0])
+        case 2:
+            let a = stmt(statements[0]), b = stmt(statements[1])
+            return { f in
+                let flow = try a(f)
+                return flow == .next ? try b(f) : flow
+            }
+        case 3:
+            let a = stmt(statements[0]), b = stmt(statements[1]), c = stmt(statements[2])
+            return { f in
+                var flow = try a(f)
+                guard flow == .next else { return flow }
+                flow = try b(f)
+                return flow == .next ? try c(f) : flow
+            }
+        default:
+            let compiled = statements.map { Step(stmt($0)) }
+            return { f in
+                for s in compiled {
+                    let flow = try s.exec(f)
+                    if flow != .next { return flow }
+                }
+                return .next
+            }
+        }
+    }
+
+    func stmt(_ s: ResolvedStmt) -> Exec {
+        let interp = interpreter
+        let source = source
+        switch s {
+        case .expression(let e):
+            let n = node(e)
+            return { f in _ = try n.eval(f); return .next }
+        case .define(let slot, let e), .assign(.variable(let slot), let e, _):
+            return store(slot, node(e))
+        case .assign(.item(let base, let items, let span), let e, _):
+            return assignItem(base, items, e, span)
+        case .assign(.field(let base, let name, let span), let e, _):
+            let b = node(base), v = node(e)
+            return { [unowned(unsafe) interp] f in
+                try interp.setField(try b.eval(f), name, try v.eval(f), source, span)
+                return .next
+            }
+        case .if(let condition, let then, let otherwise):
+            let c = node(condition), t = block(then), o = block(otherwise)
+            return { f in try c.test(f) ? try t(f) : try o(f) }
+        case .while(let condition, let body):
+            let c = node(condition), b = block(body)
+            let machine = interp.machine, site = Site(source, condition.span)
+            return { f in
+                while try c.test(f) {
+                    try machine.tick(site)
+                    switch try b(f) {
+                    case .breakLoop: return .next
+                    case .returned: return .returned
+                    case .next, .continueLoop: break
+                    }
+                }
+                return .next
+            }
+        case .for(let slot, let sequence, let body, let span):
+            return forLoop(slot, expr(sequence), block(body), span)
+        case .return(let value):
+            let state = interp.machine.state
+            guard let value else { return { _ in state.pointee.returnValue = .nil; return .returned } }
+            let v = node(value)
+            return { f in state.pointee.returnValue = try v.eval(f); return .returned }
+        case .break: return { _ in .breakLoop }
+        case .continue: return { _ in .continueLoop }
+        }
+    }
+
+    func store(_ slot: Slot, _ value: Node) -> Exec {
+        switch slot {
+        case .local(let i):
+            return { f in
+                let v = try value.eval(f)
+                (f.slots + i).destroy()
+                (f.slots + i).initialize(to: v)
+                return .next
+            }
+        case .captured(let depth, let i):
+            return { f in
+                let v = try value.eval(f)
+                f.ancestor(depth)[i] = v
+                return .next
+            }
+        case .global(let i):
+            let globals = interpreter.globals
+            return { f in
+                let v = try value.eval(f)
+                globals.set(i, v)
+                return .next
+            }
+        }
+    }
+
+    /// `for x in seq`: ranges count without building a list; lists iterate over a snapshot.
+    /// Stores a value in a slot.
+    func setter(_ slot: Slot) -> (Env, Value) -> Void {
+        switch slot {
+        case .local(let i): return { f, v in f[i] = v }
+        case .captured(let d, let i): return { f, v in f.ancestor(d)[i] = v }
+        case .global(let i):
+            let globals = interpreter.globals
+            return { _, v in globals.set(i, v) }
+        }
+    }
+
+    func forLoop(_ slot: Slot, _ sequence: @escaping Eval, _ body: @escaping Exec, _ span: Span) -> Exec {
+        let interp = interpreter
+        let source = source
+        let setter = self.setter(slot)
+        let machine = interp.machine, site = Site(source, span)
+        return { f in
+            let items: [Value]
+            switch try sequence(f) {
+            case .range(let start, let count):
+                var k = 0
+                while k < count {
+                    setter(f, .number(start + Double(k)))
+                    try machine.tick(site)
+                    let flow = try body(f)
+                    if flow == .breakLoop { break }
+                    if flow == .returned { return .returned }
+                    k += 1
+                }
+                return .next
+            case .list(let l): items = l.items
+            case .string(let s): items = s.map { .string(String($0)) }
+            case .record(let r): items = r.keys.map { .string($0) }
+            case let other:
+                throw RuntimeError("cannot iterate over a \(other.typeName)", source, span)
+            }
+            for item in items {
+                setter(f, item)
+                try machine.tick(site)
+                let flow = try body(f)
+                if flow == .breakLoop { break }
+                if flow == .returned { return .returned }
+            }
+            return .next
+        }
+    }
+}
