@@ -111,11 +111,19 @@ public enum Activation: String, CaseIterable, Sendable {
 
     /// y = f(z + b) row by row. When `keepAux`, the value the backward pass needs
     /// besides y (σ(z) for SiLU, z for Mish) is written over z; otherwise y is z (in place).
-    /// The switch is outside the loops so each loop specialises and vectorises.
+    /// Large passes are cut into row slices that run in parallel.
     func forward(z: UnsafeMutablePointer<Float>, y: UnsafeMutablePointer<Float>, bias: UnsafeMutablePointer<Float>?,
                  rows: Int, columns n: Int, keepAux: Bool) {
+        Parallel.split(rows, grain: max(1, (1 << 15) / max(n, 1)), align: 1) { slice in
+            self.forwardSlice(z: z, y: y, bias: bias, rows: slice, columns: n, keepAux: keepAux)
+        }
+    }
+
+    /// The switch is outside the loops so each loop specialises and vectorises.
+    private func forwardSlice(z: UnsafeMutablePointer<Float>, y: UnsafeMutablePointer<Float>, bias: UnsafeMutablePointer<Float>?,
+                              rows: Range<Int>, columns n: Int, keepAux: Bool) {
         @inline(__always) func run(_ f: (Float) -> (y: Float, aux: Float)) {
-            for r in 0..<rows {
+            for r in rows {
                 let zr = z + r * n, yr = y + r * n
                 // Separate loops for y == z: the vectoriser gives up on partial aliasing checks.
                 switch (bias, keepAux) {
@@ -136,9 +144,18 @@ public enum Activation: String, CaseIterable, Sendable {
         }
     }
 
-    /// dz = g ⊙ f'(z), from y = f(z) and the forward pass's aux values.
+    /// dz = g ⊙ f'(z), from y = f(z) and the forward pass's aux values (in parallel slices
+    /// when large).
     func backward(gradient g: UnsafePointer<Float>, aux: UnsafePointer<Float>, y: UnsafePointer<Float>,
                   into dz: UnsafeMutablePointer<Float>, count: Int) {
+        Parallel.split(count) { s in
+            let o = s.lowerBound
+            self.backwardSlice(gradient: g + o, aux: aux + o, y: y + o, into: dz + o, count: s.count)
+        }
+    }
+
+    private func backwardSlice(gradient g: UnsafePointer<Float>, aux: UnsafePointer<Float>, y: UnsafePointer<Float>,
+                               into dz: UnsafeMutablePointer<Float>, count: Int) {
         @inline(__always) func run(_ d: (_ aux: Float, _ y: Float) -> Float) {
             for i in 0..<count { dz[i] = g[i] * d(aux[i], y[i]) }
         }

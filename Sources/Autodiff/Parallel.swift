@@ -9,7 +9,7 @@ import Synchronization
 /// every pass outside sgemm on one thread. Here each slice calls single-threaded
 /// OpenBLAS, and a worker spins briefly between jobs (a training step's products are
 /// microseconds apart), then sleeps on a condition variable, so an idle REPL costs nothing.
-enum Parallel {
+public enum Parallel {
     /// Slices a pass may be cut into (`BLAS.setThreads`).
     static let parts = Atomic<Int>(1)
     /// Held while a parallel pass runs; a second caller (another thread, or a slice that
@@ -29,6 +29,17 @@ enum Parallel {
         body(0)
         for (i, ticket) in tickets.enumerated() { workers[i].wait(for: ticket) }
         busy.store(false, ordering: .releasing)
+    }
+
+    /// Runs body over 0..<total, cut into one slice per thread when total is at least
+    /// `grain` (smaller passes are not worth the hand-off), each slice a multiple of `align`.
+    public static func split(_ total: Int, grain: Int = 1 << 15, align: Int = 16, _ body: @escaping (Range<Int>) -> Void) {
+        let count = total >= grain ? parts.load(ordering: .relaxed) : 1
+        guard count > 1 else { return body(0..<total) }
+        run(count) { part in
+            let range = slice(part, of: count, total: total, align: align)
+            if !range.isEmpty { body(range) }
+        }
     }
 
     /// The half-open range of slice `part` when `total` items are cut into `count` slices,

@@ -1,7 +1,7 @@
 // cdsa-bench: the engine's speed next to its ceiling (OpenBLAS sgemm at the same
 // shapes, measured in this run) and, given reference results, next to PyTorch.
 // One JSON line per result on stdout, a readable line on stderr.
-// Usage: cdsa-bench [--threads N] [--quick] [--reference torch.jsonl]
+// Usage: cdsa-bench [--threads N] [--quick] [--reference torch.jsonl] [--profile bc|dsm]
 //        cdsa-bench --worlds | --interpreter [py_interp.py] | --write-load-file PATH | --load PATH
 import Autodiff
 import COpenBLAS
@@ -193,6 +193,12 @@ let dsmShapes = mlpShapes([14, 256, 256, 256, 3], batch: 256)
 // threads never linger into the other's measurements.
 let threads = arguments.firstIndex(of: "--threads").flatMap { i in i + 1 < arguments.count ? Int(arguments[i + 1]) : nil } ?? 1
 BLAS.setThreads(threads)
+// `--profile bc|dsm`: run one workload for about ten seconds and nothing else (for perf).
+if let i = arguments.firstIndex(of: "--profile"), i + 1 < arguments.count {
+    let r = try rate(reps: 10, seconds: 1, arguments[i + 1] == "bc" ? try bcUpdate() : try dsmStep())
+    print(String(format: "%@ threads=%d steps/s %.1f", arguments[i + 1], threads, r.median))
+    exit(0)
+}
 let bc = try rate(try bcUpdate())
 let dsm = try rate(try dsmStep())
 var inferRNG = RandomGenerator(seed: 0)

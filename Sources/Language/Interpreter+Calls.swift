@@ -223,26 +223,12 @@ extension Interpreter {
         case .function(let fn):
             return try callFunction(fn, args, source, span)
         case .builtin(let b):
-            do {
+            return try RuntimeError.at(source, span) {
                 if args.keywords.isEmpty { return try b.invokePositional(args.positional, interpreter: self) }
                 return try b.invoke(args, interpreter: self)
-            } catch var e as RuntimeError {
-                e.pendingSource = source
-                e.pendingSpan = span
-                throw e
-            } catch {
-                throw RuntimeError("\(error)", source, span)
             }
         case .foreign(let object):
-            do {
-                if let v = try object.call(args, interpreter: self) { return v }
-            } catch var e as RuntimeError {
-                e.pendingSource = source
-                e.pendingSpan = span
-                throw e
-            } catch {
-                throw RuntimeError("\(error)", source, span)
-            }
+            if let v = try RuntimeError.at(source, span, { try object.call(args, interpreter: self) }) { return v }
             throw RuntimeError("cannot call a \(object.typeName)", source, span)
         default:
             let what = name.map { "'\($0)' (a \(callee.typeName))" } ?? "a \(callee.typeName)"

@@ -37,6 +37,18 @@ struct RuntimeError: Error {
         pendingSpan = span
     }
 
+    /// Runs a built-in or foreign call made at `source`/`span`: its errors point there
+    /// (a RuntimeError it raised keeps its own stack; anything else becomes one).
+    static func at<R>(_ source: Source, _ span: Span, _ body: () throws -> R) throws -> R {
+        do { return try body() } catch var e as RuntimeError {
+            e.pendingSource = source
+            e.pendingSpan = span
+            throw e
+        } catch {
+            throw RuntimeError("\(error)", source, span)
+        }
+    }
+
     /// `error` leaving a call of `fn` made at `site`, with that call on its stack.
     @inline(never) static func unwinding(_ error: any Error, through fn: Function, _ site: Site) -> any Error {
         guard var e = error as? RuntimeError else { return error }

@@ -70,9 +70,13 @@ public final class Adam {
             let n = parameters[i].value.count
             gradients[i].withUnsafeBufferPointer { g in
                 parameters[i].value.withUnsafeMutableBufferPointer { p in
-                    adamKernel(p: p.baseAddress!, g: g.baseAddress!, m: m[i], v: v[i], count: n,
-                               beta1: c.beta1, beta2: c.beta2, stepSize: stepSize, correction2: correction2,
-                               epsilon: c.epsilon, decay: decay, l2: l2)
+                    let (p, g, m, v) = (p.baseAddress!, g.baseAddress!, m[i], v[i])
+                    Parallel.split(n) { s in
+                        let o = s.lowerBound
+                        adamKernel(p: p + o, g: g + o, m: m + o, v: v + o, count: s.count,
+                                   beta1: c.beta1, beta2: c.beta2, stepSize: stepSize, correction2: correction2,
+                                   epsilon: c.epsilon, decay: decay, l2: l2)
+                    }
                 }
             }
         }

@@ -65,4 +65,27 @@ private func reference(_ a: [Float], _ b: [Float], m: Int, n: Int, k: Int, ta: B
         }
         #expect(results == [true, true, true, true])
     }
+
+    /// The fused linear layer's bias + activation pass and its backward pass run in row and
+    /// element slices at two threads; every activation must agree with one thread.
+    @Test("parallel activation passes agree with one thread", arguments: Activation.allCases)
+    func parallelActivations(_ activation: Activation) throws {
+        var rng = RandomGenerator(seed: seed(for: activation.rawValue))
+        let x = try rng.values([512, 64]), w = try rng.values([256, 64], -0.2, 0.2), b = try rng.values([256])
+        let before = BLAS.threads
+        defer { BLAS.setThreads(before) }
+        func run(_ threads: Int) throws -> (y: [Float], dx: [Float], dw: [Float], db: [Float]) {
+            BLAS.setThreads(threads)
+            let tape = Tape()
+            let (tx, tw, tb) = (tape.watch(x), tape.watch(w), tape.watch(b))
+            let y = try linear(tx, tw, tb, activation: activation)
+            let g = try tape.gradients(of: (y * y).sum())
+            return (y.scalars, try g[tx].scalars, try g[tw].scalars, try g[tb].scalars)
+        }
+        let one = try run(1), two = try run(2)
+        for (name, a, b) in [("y", one.y, two.y), ("dx", one.dx, two.dx), ("dw", one.dw, two.dw), ("db", one.db, two.db)] {
+            let worst = zip(a, b).map { abs($0 - $1) / max(1, abs($0)) }.max() ?? 0
+            #expect(a.count == b.count && worst < 1e-4, "\(activation) \(name): largest relative difference \(worst)")
+        }
+    }
 }

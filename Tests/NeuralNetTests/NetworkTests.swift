@@ -86,6 +86,26 @@ import Testing
         #expect(abs(p.value[flat: 0] - 0.89) < 1e-6 && abs(p.value[flat: 1] - (-1.88)) < 1e-6)
     }
 
+    /// A large parameter's update runs in slices on two threads: the same bits as one thread
+    /// (the update is elementwise), including the ragged end of an odd-sized buffer.
+    @Test func adamOnTwoThreadsMatchesOneBitForBit() throws {
+        var rng = RandomGenerator(seed: 5)
+        let start = try rng.normal([300, 301]), g1 = try rng.normal([300, 301]), g2 = try rng.normal([300, 301])
+        let before = BLAS.threads
+        defer { BLAS.setThreads(before) }
+        func run(_ threads: Int) throws -> [Float] {
+            BLAS.setThreads(threads)
+            let p = Parameter(name: "w", value: start)
+            let opt = Adam([p], .init(learningRate: 0.01, weightDecay: 0.1))
+            try opt.step([g1])
+            try opt.step([g2])
+            return p.value.scalars
+        }
+        let one = try run(1)
+        #expect(one != start.scalars)
+        #expect(try run(2) == one)
+    }
+
     @Test func adamRejectsMismatchedGradients() throws {
         let p = Parameter(name: "w", value: try Tensor.zeros([2, 2]))
         let opt = Adam([p])

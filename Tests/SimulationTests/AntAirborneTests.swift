@@ -15,12 +15,7 @@ import Testing
         let env = try Ant()
         var termsChecked = 0
         let f = try replay(env, r, probe: NearContactProbe(asset: "ant")) { i, step, _ in
-            // Ant-v4's default reward: ẋ + 1 − 0.5 Σ a², no contact cost.
-            let a = r.actions[i].map(Double.init)
-            let terms = env.lastRewardTerms
-            #expect(abs(terms.control - 0.5 * a.reduce(0) { $0 + $1 * $1 }) < 1e-6)
-            #expect(terms.healthy == 1 && terms.contact == 0)
-            #expect(abs(step.reward - (terms.forward + terms.healthy - terms.control)) < 1e-12)
+            expectAntRewardTerms(env, action: r.actions[i], step: step)
             termsChecked += 1
         }
         print("fidelity ant (airborne): \(f); reward terms checked on \(termsChecked) steps")

@@ -118,6 +118,15 @@ func replay(_ env: some MuJoCoEnvironment, _ recording: Recording, probe: NearCo
     return f
 }
 
+/// Ant-v4's default reward, term by term: ẋ + 1 − 0.5 Σ a², no contact cost.
+func expectAntRewardTerms(_ env: Ant, action: [Float], step: Step) {
+    let a = action.map(Double.init)
+    let terms = env.lastRewardTerms
+    #expect(abs(terms.control - 0.5 * a.reduce(0) { $0 + $1 * $1 }) < 1e-6)
+    #expect(terms.healthy == 1 && terms.contact == 0)
+    #expect(abs(step.reward - (terms.forward + terms.healthy - terms.control)) < 1e-12)
+}
+
 @Suite(.enabled(if: SharedFixtures.available, "needs ../shared/data/fidelity (absent: skipped)"), .serialized)
 struct FidelityTests {
     func load(_ world: String) throws -> Recording? {
@@ -165,12 +174,7 @@ struct FidelityTests {
             let exact = zip(step.observation, r.nextObservations[i]).allSatisfy { abs($0 - $1) <= 1e-5 }
             let continues = i > 0 && r.qpos[i] == r.nextQpos[i - 1]
             defer { previousExact = exact }
-            // Reward terms, on every step: Ant-v4's default is ẋ + 1 − 0.5 Σ a², no contact cost.
-            let a = r.actions[i].map(Double.init)
-            let terms = env.lastRewardTerms
-            #expect(abs(terms.control - 0.5 * a.reduce(0) { $0 + $1 * $1 }) < 1e-6)
-            #expect(terms.healthy == 1 && terms.contact == 0)
-            #expect(abs(step.reward - (terms.forward + terms.healthy - terms.control)) < 1e-12)
+            expectAntRewardTerms(env, action: r.actions[i], step: step)
             termsChecked += 1
             // The recorded reward, wherever this step and the one whose torso position it
             // carries over were reproduced (ẋ starts from the previous step's xpos).
