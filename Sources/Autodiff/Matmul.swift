@@ -5,23 +5,10 @@ import Synchronization
 /// a product (and the large elementwise passes) be cut into up to n slices that run on
 /// the engine's own workers (see Parallel), each slice a single-threaded sgemm.
 public enum BLAS {
-    private static let initialized: Bool = {
-        let available = Int(openblas_get_num_threads())
-        openblas_set_num_threads(1)
-        Parallel.parts.store(max(available, 1), ordering: .relaxed)
-        return true
-    }()
-
-    public static func setThreads(_ n: Int) {
-        _ = initialized
-        Parallel.parts.store(max(n, 1), ordering: .relaxed)
-    }
+    public static func setThreads(_ n: Int) { Parallel.parts.store(max(n, 1), ordering: .relaxed) }
 
     /// The most slices a pass may be cut into (by default, the cores OpenBLAS found).
-    public static var threads: Int {
-        _ = initialized
-        return Parallel.parts.load(ordering: .relaxed)
-    }
+    public static var threads: Int { Parallel.parts.load(ordering: .relaxed) }
     public static var coreName: String { String(cString: openblas_get_corename()) }
 
     /// Slices worth using for an m×n×k product: one below ~2¹⁸ multiply-adds, where the
@@ -46,6 +33,7 @@ func gemm(_ a: UnsafePointer<Float>, transposeA: Bool, _ b: UnsafePointer<Float>
         return
     }
     let lda = transposeA ? m : k, ldb = transposeB ? k : n, ldc = n
+    let slices = BLAS.slices(m: m, n: n, k: k)   // also the first read of Parallel.parts: OpenBLAS goes single-threaded
     if m == 1 {
         // c[n] = op(B)^T a: B stored [k,n] is the transpose of what gemv multiplies.
         cblas_sgemv(CblasRowMajor, transposeB ? CblasNoTrans : CblasTrans, Int32(transposeB ? n : k), Int32(transposeB ? k : n),
@@ -56,21 +44,15 @@ func gemm(_ a: UnsafePointer<Float>, transposeA: Bool, _ b: UnsafePointer<Float>
         cblas_sgemm(CblasRowMajor, transposeA ? CblasTrans : CblasNoTrans, transposeB ? CblasTrans : CblasNoTrans,
                     Int32(m), Int32(n), Int32(k), 1, a, Int32(lda), b, Int32(ldb), beta, c, Int32(ldc))
     }
-    let slices = BLAS.slices(m: m, n: n, k: k)
-    guard slices > 1 else { return sgemm(a, b, c, m: m, n: n) }
     if m >= n {
         // Rows of C are rows of op(A): row r of A, or column r when A is transposed.
-        Parallel.run(slices) { part in
-            let rows = Parallel.slice(part, of: slices, total: m, align: 16)
-            guard !rows.isEmpty else { return }
+        Parallel.split(m, slices: slices) { rows in
             let r = rows.lowerBound
             sgemm(a + (transposeA ? r : r * lda), b, c + r * ldc, m: rows.count, n: n)
         }
     } else {
         // Columns of C are columns of op(B): column j of B, or row j when B is transposed.
-        Parallel.run(slices) { part in
-            let columns = Parallel.slice(part, of: slices, total: n, align: 16)
-            guard !columns.isEmpty else { return }
+        Parallel.split(n, slices: slices) { columns in
             let j = columns.lowerBound
             sgemm(a, b + (transposeB ? j * ldb : j), c + j, m: m, n: columns.count)
         }

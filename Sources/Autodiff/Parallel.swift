@@ -1,3 +1,4 @@
+import COpenBLAS
 import Glibc
 import Synchronization
 
@@ -10,8 +11,15 @@ import Synchronization
 /// OpenBLAS, and a worker spins briefly between jobs (a training step's products are
 /// microseconds apart), then sleeps on a condition variable, so an idle REPL costs nothing.
 public enum Parallel {
-    /// Slices a pass may be cut into (`BLAS.setThreads`).
-    static let parts = Atomic<Int>(1)
+    /// Slices a pass may be cut into (`BLAS.setThreads`): by default the cores OpenBLAS
+    /// found, whose own threading is switched off here, before any product runs.
+    static let parts = Atomic<Int>(takeOverFromOpenBLAS())
+
+    private static func takeOverFromOpenBLAS() -> Int {
+        let cores = Int(openblas_get_num_threads())
+        openblas_set_num_threads(1)
+        return max(cores, 1)
+    }
     /// Held while a parallel pass runs; a second caller (another thread, or a slice that
     /// itself calls `run`) finds it taken and runs its pass serially.
     private static let busy = Atomic<Bool>(false)
@@ -32,9 +40,11 @@ public enum Parallel {
     }
 
     /// Runs body over 0..<total, cut into one slice per thread when total is at least
-    /// `grain` (smaller passes are not worth the hand-off), each slice a multiple of `align`.
-    public static func split(_ total: Int, grain: Int = 1 << 15, align: Int = 16, _ body: @escaping (Range<Int>) -> Void) {
-        let count = total >= grain ? parts.load(ordering: .relaxed) : 1
+    /// `grain` (smaller passes are not worth the hand-off) or into `slices` when given,
+    /// each slice a multiple of `align`.
+    public static func split(_ total: Int, grain: Int = 1 << 15, slices: Int? = nil, align: Int = 16,
+                             _ body: @escaping (Range<Int>) -> Void) {
+        let count = slices ?? (total >= grain ? parts.load(ordering: .relaxed) : 1)
         guard count > 1 else { return body(0..<total) }
         run(count) { part in
             let range = slice(part, of: count, total: total, align: align)

@@ -21,8 +21,7 @@ final class ControllerPolicyValue: CallableForeign {
 
     /// A fresh controller for one rollout or collect run with seed `run`.
     func restarted(_ run: UInt64) -> WaypointController {
-        var mix = RandomGenerator(seed: seed ^ (run &* 0x9E37_79B9_7F4A_7C15))
-        return WaypointController(maze: controller.maze, noise: controller.noise, seed: mix.next())
+        WaypointController(maze: controller.maze, noise: controller.noise, seed: runSeed(seed, run))
     }
 
     var typeName: String { "policy" }

@@ -154,7 +154,7 @@ enum EnvLibrary {
             }
             let mean = returns.reduce(0, +) / Double(episodes)
             let std = (returns.reduce(0) { $0 + ($1 - mean) * ($1 - mean) } / Double(episodes)).squareRoot()
-            let score = (try? ReferenceScores.reference(for: e.env.name)).map { 100 * (mean - $0.random) / ($0.expert - $0.random) }
+            let score = (try? ReferenceScores.reference(for: e.env.name))?.normalized(mean)
             return .record(Record(["returns": .tensor(Tensor(returns.map { Float($0) })), "lengths": .tensor(Tensor(lengths)),
                                    "mean": .number(mean), "std": .number(std), "score": score.map { .number($0) } ?? .nil]))
         }
@@ -197,7 +197,7 @@ enum EnvLibrary {
             var task = ""
             if case .foreign(let e as EnvironmentValue) = a[0] { task = e.env.name } else { task = try a.string(0) }
             let ref = try reference(task)
-            let scale = { (r: Double) in 100 * (r - ref.random) / (ref.expert - ref.random) }
+            let scale = ref.normalized
             if case .number(let r) = a[1] { return .number(scale(r)) }
             guard let t = (try? tensorLike(a[1])) ?? nil else {
                 throw a.bad(1, "number or tensor of returns expected, got \(a[1].typeName)")

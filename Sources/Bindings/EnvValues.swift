@@ -111,8 +111,7 @@ final class RandomPolicyValue: CallableForeign {
 
     /// A fresh generator for one rollout or collect run with seed `run`.
     func restarted(_ run: UInt64) -> RandomPolicy {
-        var mix = RandomGenerator(seed: seed ^ (run &* 0x9E37_79B9_7F4A_7C15))
-        return RandomPolicy(observationSize: observationSize, actionSpace: space, seed: mix.next())
+        RandomPolicy(observationSize: observationSize, actionSpace: space, seed: runSeed(seed, run))
     }
 
     func call(_ arguments: CallArguments, interpreter: Interpreter) throws -> Value? {
@@ -121,6 +120,13 @@ final class RandomPolicyValue: CallableForeign {
         }
         return .tensor(Tensor(try stream.act([])))
     }
+}
+
+/// The seed of a policy's own noise for one rollout or collect run: its seed mixed with
+/// the run's, so a rollout is a function of its seed.
+func runSeed(_ seed: UInt64, _ run: UInt64) -> UInt64 {
+    var mix = RandomGenerator(seed: seed ^ (run &* 0x9E37_79B9_7F4A_7C15))
+    return mix.next()
 }
 
 /// A cdsa policy as the engine sees it: a function, a network, a random policy or a maze
@@ -140,11 +146,8 @@ struct ScriptPolicy: Policy {
             guard random.space.size == size else {
                 throw a.bad(i, "\(random.summary) cannot act in \(env.name) (\(size) actions)")
             }
-            let policy = random.restarted(seed)
-            body = { observation in
-                try state.checkCancelled()
-                return try policy.act(observation)
-            }
+            let policy = Cancellable(random.restarted(seed), state: state)
+            body = { try policy.act($0) }
             return
         }
         if case .foreign(let c as ControllerPolicyValue) = a[i] {

@@ -22,7 +22,10 @@ public final class Globals {
     /// Functions that globals stopped holding while calls still borrowed them.
     private var retired: [Value] = []
 
-    @inline(__always) var values: UnsafeMutablePointer<Value> { tables.pointee.values }
+    /// Read-only outside: a value written here directly would leave `functions` naming a
+    /// function it no longer holds. Every write goes through `set`.
+    @inline(__always) var values: UnsafePointer<Value> { UnsafePointer(tables.pointee.values) }
+    @inline(__always) private var storage: UnsafeMutablePointer<Value> { tables.pointee.values }
     @inline(__always) var functions: UnsafeMutablePointer<Unmanaged<Function>?> { tables.pointee.functions }
 
     public init() {
@@ -31,8 +34,8 @@ public final class Globals {
     }
 
     deinit {
-        values.deinitialize(count: names.count)
-        values.deallocate()
+        storage.deinitialize(count: names.count)
+        storage.deallocate()
         functions.deallocate()
         tables.deallocate()
     }
@@ -45,15 +48,15 @@ public final class Globals {
         let n = names.count
         if n == capacity {
             let values = UnsafeMutablePointer<Value>.allocate(capacity: capacity * 2)
-            values.moveInitialize(from: self.values, count: n)
+            values.moveInitialize(from: storage, count: n)
             let functions = UnsafeMutablePointer<Unmanaged<Function>?>.allocate(capacity: capacity * 2)
             functions.moveInitialize(from: self.functions, count: n)
-            self.values.deallocate()
+            storage.deallocate()
             self.functions.deallocate()
             tables.pointee = Tables(values: values, functions: functions)
             capacity *= 2
         }
-        (values + n).initialize(to: .nil)
+        (storage + n).initialize(to: .nil)
         (functions + n).initialize(to: nil)
         indices[name] = n
         names.append(name)
@@ -64,16 +67,18 @@ public final class Globals {
     @inline(__always)
     func set(_ i: Int, _ v: Value) {
         if let old = functions[i], old._withUnsafeGuaranteedRef({ $0.borrows > 0 }) {
+            // The same function stored again (`f = f` while f runs) changes nothing.
+            if case .function(let new) = v, new === old.takeUnretainedValue() { return }
             retire(i, v)
         } else {
-            values[i] = v
+            storage[i] = v
         }
         if case .function(let fn) = v { functions[i] = .passUnretained(fn) } else { functions[i] = nil }
     }
 
     @inline(never) private func retire(_ i: Int, _ v: Value) {
-        retired.append((values + i).move())
-        (values + i).initialize(to: v)
+        retired.append((storage + i).move())
+        (storage + i).initialize(to: v)
         if retired.count >= 64 { releaseRetired() }
     }
 

@@ -76,14 +76,14 @@ class CallNode: Node {
     @inline(__always) final func call0<C: Callee>(_ callee: C, _ f: Env) throws -> Value {
         var c = Value.nil
         guard let fn = try callee.load(f, arity: 0, &c) else { return try other(c, []) }
-        defer { callee.done(fn) }
+        defer { callee.done(fn); withExtendedLifetime(c) {} }  // c owns a computed callee
         return try machine.run(fn, try machine.reserve(fn, site), site)
     }
 
     @inline(__always) final func call1<C: Callee>(_ callee: C, _ f: Env) throws -> Value {
         var c = Value.nil
         guard let fn = try callee.load(f, arity: 1, &c) else { return try other(c, [try a0.eval(f)]) }
-        defer { callee.done(fn) }
+        defer { callee.done(fn); withExtendedLifetime(c) {} }  // c owns a computed callee
         let x0 = try a0.eval(f)
         let env = try machine.reserve(fn, site)
         env.slots.initialize(to: consume x0)
@@ -93,7 +93,7 @@ class CallNode: Node {
     @inline(__always) final func call2<C: Callee>(_ callee: C, _ f: Env) throws -> Value {
         var c = Value.nil
         guard let fn = try callee.load(f, arity: 2, &c) else { return try other(c, [try a0.eval(f), try a1.eval(f)]) }
-        defer { callee.done(fn) }
+        defer { callee.done(fn); withExtendedLifetime(c) {} }  // c owns a computed callee
         let x0 = try a0.eval(f), x1 = try a1.eval(f)
         let env = try machine.reserve(fn, site)
         env.slots.initialize(to: consume x0)
@@ -106,7 +106,7 @@ class CallNode: Node {
         guard let fn = try callee.load(f, arity: 3, &c) else {
             return try other(c, [try a0.eval(f), try a1.eval(f), try a2.eval(f)])
         }
-        defer { callee.done(fn) }
+        defer { callee.done(fn); withExtendedLifetime(c) {} }  // c owns a computed callee
         let x0 = try a0.eval(f), x1 = try a1.eval(f), x2 = try a2.eval(f)
         let env = try machine.reserve(fn, site)
         env.slots.initialize(to: consume x0)
@@ -118,7 +118,7 @@ class CallNode: Node {
     final func callN<C: Callee>(_ callee: C, _ f: Env) throws -> Value {
         var c = Value.nil
         let fn = try callee.load(f, arity: arguments.count, &c)
-        defer { if let fn { callee.done(fn) } }
+        defer { if let fn { callee.done(fn) }; withExtendedLifetime(c) {} }  // c owns a computed callee
         var xs: [Value] = []
         xs.reserveCapacity(arguments.count)
         for a in arguments { xs.append(try a.eval(f)) }

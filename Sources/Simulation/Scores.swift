@@ -9,6 +9,9 @@ public struct ReferenceScore: Sendable, Equatable {
         self.random = random
         self.expert = expert
     }
+
+    /// D4RL's normalised score of return `r`: 100 · (r − random) / (expert − random).
+    public func normalized(_ r: Double) -> Double { 100 * (r - random) / (expert - random) }
 }
 
 public enum ScoreError: Error, Equatable, CustomStringConvertible {
@@ -100,6 +103,5 @@ public enum ReferenceScores {
 /// D4RL's normalised score, 100 · (R − R_random) / (R_expert − R_random): 0 for the
 /// random policy, 100 for the expert. `task` is as in `ReferenceScores.reference(for:)`.
 public func normalizedScore(task: String, return r: Double) throws -> Double {
-    let ref = try ReferenceScores.reference(for: task)
-    return 100 * (r - ref.random) / (ref.expert - ref.random)
+    try ReferenceScores.reference(for: task).normalized(r)
 }
