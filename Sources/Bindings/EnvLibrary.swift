@@ -19,9 +19,9 @@ enum EnvLibrary {
         MuJoCoWorlds.names + MazeSize.allCases.flatMap { size in PointMaze.Reward.allCases.map { PointMaze.taskName(size, $0) } }
     }
 
-    /// Dataset qualifiers in D4RL and Minari names: they name data, not another world.
-    static let locomotionData: Set<String> = ["random", "medium", "expert", "medium-replay", "medium-expert", "full-replay", "simple"]
-    static let antmazeData: Set<String> = ["play", "diverse"]
+    /// Dataset qualifiers in D4RL and Minari names ("simple" is Minari's): they name data,
+    /// not another world.
+    static let locomotionData = ReferenceScores.locomotionDatasets.union(["simple"])
 
     /// The world a name means, as one of `knownNames`: "hopper", "Hopper-v4",
     /// "hopper-medium-replay-v2", "mujoco/hopper/expert-v0", "antmaze-large-diverse-v2",
@@ -29,7 +29,7 @@ enum EnvLibrary {
     static func canonical(_ name: String) -> String? {
         var key = name.lowercased().replacingOccurrences(of: "/", with: "-").replacingOccurrences(of: "_", with: "")
         for prefix in ["d4rl-", "mujoco-"] where key.hasPrefix(prefix) { key.removeFirst(prefix.count) }
-        if let version = key.range(of: "-v[0-9]+$", options: .regularExpression) { key.removeSubrange(version) }
+        key = ReferenceScores.droppingVersion(key)
         let parts = key.split(separator: "-", omittingEmptySubsequences: false).map(String.init)
         let rest = parts.dropFirst().joined(separator: "-")
         switch parts[0] {
@@ -37,7 +37,7 @@ enum EnvLibrary {
             return rest.isEmpty || locomotionData.contains(rest) ? world : nil
         case "antmaze":
             guard (2...3).contains(parts.count), MazeSize(rawValue: parts[1]) != nil,
-                  parts.count == 2 || antmazeData.contains(parts[2]) else { return nil }
+                  parts.count == 2 || ReferenceScores.antmazeDatasets.contains(parts[2]) else { return nil }
             return "antmaze-" + parts[1]
         case "maze2d", "pointmaze":
             guard (2...3).contains(parts.count), MazeSize(rawValue: parts[1]) != nil else { return nil }

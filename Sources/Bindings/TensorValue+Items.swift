@@ -25,15 +25,11 @@ extension TensorValue {
             let n = tensor.shape[axis]
             switch item {
             case .index(let v):
-                guard case .number(let x) = v, x == x.rounded(), Swift.abs(x) < 1e15 else {
-                    throw ScriptError("tensor index must be a whole number or a slice, got \(v.typeName == "number" ? v.repr : v.typeName)")
-                }
-                let i = Int(x) < 0 ? Int(x) + n : Int(x)
-                guard i >= 0, i < n else { throw ScriptError("index \(Value.format(x)) out of range for axis \(axis) of size \(n)") }
+                let i = try position(v, axis: axis, expected: "a whole number or a slice")
                 s.ranges.append(i..<(i + 1))
                 s.kept.append(false)
             case .slice(let lo, let hi):
-                let a = try bound(lo, n, 0), b = try bound(hi, n, n)
+                let a = try bound(lo, axis: axis, fallback: 0), b = try bound(hi, axis: axis, fallback: n)
                 s.ranges.append(a..<Swift.max(a, b))
                 s.kept.append(true)
             }
@@ -43,17 +39,6 @@ extension TensorValue {
             s.kept.append(true)
         }
         return s
-    }
-
-    /// A slice bound, Python-style: missing means the end, negatives count from the end,
-    /// out of range is clamped.
-    private func bound(_ v: Value, _ n: Int, _ fallback: Int) throws -> Int {
-        if case .nil = v { return fallback }
-        guard case .number(let x) = v, x == x.rounded(), Swift.abs(x) < 1e15 else {
-            throw ScriptError("slice bounds must be whole numbers, got \(v.typeName)")
-        }
-        let i = Int(x) < 0 ? Int(x) + n : Int(x)
-        return Swift.min(Swift.max(i, 0), n)
     }
 
     /// `t[i, a:b, …]`, through the engine's slice and reshape (so gradients flow).

@@ -59,18 +59,34 @@ final class TensorValue: ForeignValue {
         }
     }
 
+    /// Position `v` along `axis`, negatives counting from the end; `expected` words the
+    /// error for a value that is not a whole number.
+    func position(_ v: Value, axis: Int, expected: String = "a whole number") throws -> Int {
+        let n = tensor.shape[axis]
+        guard case .number(let x) = v, x == x.rounded(), Swift.abs(x) < 1e15 else {
+            throw ScriptError("tensor index must be \(expected), got \(v.typeName == "number" ? v.repr : v.typeName)")
+        }
+        let i = Int(x) < 0 ? Int(x) + n : Int(x)
+        guard i >= 0, i < n else { throw ScriptError("index \(Value.format(x)) out of range for axis \(axis) of size \(n)") }
+        return i
+    }
+
+    /// A slice bound along `axis`, Python-style: nil means `fallback`, negatives count from
+    /// the end, out of range is clamped.
+    func bound(_ v: Value, axis: Int, fallback: Int) throws -> Int {
+        if case .nil = v { return fallback }
+        guard case .number(let x) = v, x == x.rounded(), Swift.abs(x) < 1e15 else {
+            throw ScriptError("slice bounds must be whole numbers, got \(v.typeName)")
+        }
+        let n = tensor.shape[axis]
+        let i = Int(x) < 0 ? Int(x) + n : Int(x)
+        return Swift.min(Swift.max(i, 0), n)
+    }
+
     /// `t[i]` drops the first axis; `t[[i, j]]` (a list or tensor of indices) keeps it.
     func index(_ index: Value) throws -> Value? {
         guard tensor.rank > 0 else { throw ScriptError("cannot index a tensor of rank 0") }
-        let n = tensor.shape[0]
-        func position(_ v: Value) throws -> Int {
-            guard case .number(let x) = v, x == x.rounded(), Swift.abs(x) < 1e15 else {
-                throw ScriptError("tensor index must be a whole number, got \(v.typeName == "number" ? v.repr : v.typeName)")
-            }
-            let i = Int(x) < 0 ? Int(x) + n : Int(x)
-            guard i >= 0, i < n else { throw ScriptError("index \(Value.format(x)) out of range for axis 0 of size \(n)") }
-            return i
-        }
+        let position = { (v: Value) in try self.position(v, axis: 0) }
         switch index {
         case .number:
             let i = try position(index)
@@ -90,15 +106,7 @@ final class TensorValue: ForeignValue {
     func slice(_ lo: Value, _ hi: Value) throws -> Value? {
         guard tensor.rank > 0 else { throw ScriptError("cannot slice a tensor of rank 0") }
         let n = tensor.shape[0]
-        func bound(_ v: Value, _ fallback: Int) throws -> Int {
-            if case .nil = v { return fallback }
-            guard case .number(let x) = v, x == x.rounded(), Swift.abs(x) < 1e15 else {
-                throw ScriptError("slice bounds must be whole numbers, got \(v.typeName)")
-            }
-            let i = Int(x) < 0 ? Int(x) + n : Int(x)
-            return Swift.min(Swift.max(i, 0), n)
-        }
-        let a = try bound(lo, 0), b = try bound(hi, n)
+        let a = try bound(lo, axis: 0, fallback: 0), b = try bound(hi, axis: 0, fallback: n)
         return .tensor(try engine("slice") { try tensor.slice(axis: 0, a, Swift.max(a, b)) })
     }
 

@@ -76,24 +76,27 @@ public enum ReferenceScores {
     /// The table's keys, sorted.
     public static var knownTasks: [String] { table.keys.sorted() }
 
-    /// D4RL dataset qualifiers that share their environment's reference scores.
-    private static let datasets = ["medium-replay", "medium-expert", "full-replay", "random", "medium", "expert",
-                                   "play", "diverse"]
+    /// D4RL dataset qualifiers ("hopper-medium-replay-v2", "antmaze-large-diverse-v2"):
+    /// they name data, and share their environment's reference scores.
+    public static let locomotionDatasets: Set<String> = ["random", "medium", "expert", "medium-replay", "medium-expert", "full-replay"]
+    public static let antmazeDatasets: Set<String> = ["play", "diverse"]
+
+    /// `name` without a version suffix such as "-v2".
+    public static func droppingVersion(_ name: String) -> String {
+        guard let dash = name.lastIndex(of: "-") else { return name }
+        let suffix = name[name.index(after: dash)...]
+        guard suffix.count > 1, suffix.first == "v", suffix.dropFirst().allSatisfy(\.isNumber) else { return name }
+        return String(name[..<dash])
+    }
 
     /// The reference scores of `task`: an environment ("hopper", "antmaze-medium",
     /// "pointmaze-umaze-dense") or a D4RL dataset name ("hopper-medium-replay-v2",
     /// "antmaze-large-diverse-v2", "maze2d-umaze-v1"; "maze2d-umaze-v0" has its own).
     public static func reference(for task: String) throws -> ReferenceScore {
-        var name = task.lowercased()
-        if let score = table[name] { return score }  // a versioned key: maze2d v0
-        if let dash = name.lastIndex(of: "-") {  // drop a version suffix, "-v2"
-            let suffix = name[name.index(after: dash)...]
-            if suffix.count > 1, suffix.first == "v", suffix.dropFirst().allSatisfy(\.isNumber) {
-                name = String(name[..<dash])
-            }
-        }
+        if let score = table[task.lowercased()] { return score }  // a versioned key: maze2d v0
+        let name = droppingVersion(task.lowercased())
         if let score = table[name] { return score }
-        for d in datasets where name.hasSuffix("-" + d) {
+        for d in locomotionDatasets.union(antmazeDatasets) where name.hasSuffix("-" + d) {
             if let score = table[String(name.dropLast(d.count + 1))] { return score }
         }
         throw ScoreError.unknownTask(task, known: knownTasks)
