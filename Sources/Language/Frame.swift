@@ -82,14 +82,14 @@ final class FunctionCode {
     let name: String
     let parameterNames: [String]
     /// Default-value code, evaluated in the callee's frame when an argument is missing.
-    let defaults: [Eval?]
+    let defaults: [Node?]
     let slotCount: Int
     let needsFrame: Bool
     let body: Node
     let source: Source
     let span: Span
 
-    init(name: String, parameterNames: [String], defaults: [Eval?], slotCount: Int, needsFrame: Bool,
+    init(name: String, parameterNames: [String], defaults: [Node?], slotCount: Int, needsFrame: Bool,
          body: Node, source: Source, span: Span) {
         self.needsFrame = needsFrame
         self.name = name

@@ -208,7 +208,7 @@ extension Interpreter {
                 guard let d = code.defaults[i] else {
                     throw RuntimeError(badArgument(i + 1, code.name, "value expected, got no value").message, source, span)
                 }
-                do { frame[i] = try d(frame) } catch var e as RuntimeError {
+                do { frame[i] = try d.eval(frame) } catch var e as RuntimeError {
                     e.unwind(through: code.name, callSite: source, span)  // the default runs inside the call
                     throw e
                 }

@@ -4,12 +4,6 @@
 import Foundation
 
 extension Compiler {
-    /// `e` as a closure, for statements and other code that runs it once per use.
-    func expr(_ e: ResolvedExpr) -> Eval {
-        let n = node(e)
-        return { f in try n.eval(f) }
-    }
-
     func node(_ e: ResolvedExpr) -> Node {
         let interp = interpreter
         let source = source
@@ -107,7 +101,7 @@ extension Compiler {
             body = BlockBody(block(statements), interpreter.machine)
         }
         return FunctionCode(name: fn.name, parameterNames: fn.parameters.map(\.name),
-                            defaults: fn.parameters.map { $0.defaultValue.map { expr($0) } },
+                            defaults: fn.parameters.map { $0.defaultValue.map { node($0) } },
                             slotCount: fn.slotCount, needsFrame: fn.needsFrame, body: body, source: source, span: fn.span)
     }
 

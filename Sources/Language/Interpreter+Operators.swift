@@ -88,20 +88,32 @@ extension Interpreter {
     /// `base[items] = value`. Lists and records change in place (they are shared) and give
     /// nil; a foreign value gives its updated copy, for the caller to store back.
     func setItem(_ base: Value, _ items: [Subscript], _ value: Value, _ source: Source, _ span: Span) throws -> Value? {
-        switch (base, items.count == 1 ? items[0] : nil) {
-        case (.list(let l), .index(let index)?):
+        if items.count == 1, case .index(let index) = items[0] { return try setItem(base, index: index, value, source, span) }
+        switch base {
+        case .list, .record:
+            throw RuntimeError(oneSubscript(base, items), source, span)
+        case .foreign(let x):
+            if let v = try foreign({ try x.updating(items, to: value) }, source, span) { return v }
+        default: break
+        }
+        throw RuntimeError("cannot assign to an element of a \(base.typeName)", source, span)
+    }
+
+    /// `base[index] = value`: `setItem` with one index, without a subscript array unless
+    /// the base is a foreign value.
+    func setItem(_ base: Value, index: Value, _ value: Value, _ source: Source, _ span: Span) throws -> Value? {
+        switch base {
+        case .list(let l):
             l.items[try position(index, count: l.items.count, "list", source, span)] = value
             return nil
-        case (.record(let r), .index(let index)?):
+        case .record(let r):
             guard case .string(let key) = index else {
                 throw RuntimeError("record index must be a string, got \(index.typeName)", source, span)
             }
             r[key] = value
             return nil
-        case (.list, _), (.record, _):
-            throw RuntimeError(oneSubscript(base, items), source, span)
-        case (.foreign(let x), _):
-            if let v = try foreign({ try x.updating(items, to: value) }, source, span) { return v }
+        case .foreign(let x):
+            if let v = try foreign({ try x.updating([.index(index)], to: value) }, source, span) { return v }
         default: break
         }
         throw RuntimeError("cannot assign to an element of a \(base.typeName)", source, span)

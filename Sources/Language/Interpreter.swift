@@ -140,10 +140,10 @@ public final class Interpreter {
     public func run(_ program: ResolvedProgram) throws(Diagnostic) -> Value? {
         let compiler = Compiler(interpreter: self, source: program.source)
         var statements = program.statements
-        var last: Eval?
+        var last: Node?
         if case .expression(let e)? = statements.last {
             statements.removeLast()
-            last = compiler.expr(e)
+            last = compiler.node(e)
         }
         let body = compiler.block(statements)
         let frame = Frame.make(parent: nil, count: program.slotCount)
@@ -152,7 +152,7 @@ public final class Interpreter {
         defer { globals.releaseRetired() }
         do {
             _ = try body(env)
-            return try last?(env)
+            return try last?.eval(env)
         } catch let e as RuntimeError {
             throw e.diagnostic()
         } catch {
