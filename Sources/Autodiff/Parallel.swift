@@ -21,13 +21,13 @@ public enum Parallel {
         return max(cores, 1)
     }
     /// Held while a parallel pass runs; a second caller (another thread, or a slice that
-    /// itself calls `run`) finds it taken and runs its pass serially.
+    /// itself calls `split`) finds it taken and runs its pass serially.
     private static let busy = Atomic<Bool>(false)
     nonisolated(unsafe) private static var workers: [Worker] = []
 
     /// Runs body(0) … body(count − 1), slice 0 on the caller and the rest on workers, and
     /// returns when all are done. Serial when count is 1 or the workers are busy.
-    static func run(_ count: Int, _ body: @escaping (Int) -> Void) {
+    private static func run(_ count: Int, _ body: @escaping (Int) -> Void) {
         guard count > 1, busy.compareExchange(expected: false, desired: true, ordering: .acquiring).exchanged else {
             for i in 0..<count { body(i) }
             return
@@ -55,7 +55,7 @@ public enum Parallel {
     /// The half-open range of slice `part` when `total` items are cut into `count` slices,
     /// rounded to multiples of `align` items (so vector loops keep their alignment).
     @inline(__always)
-    static func slice(_ part: Int, of count: Int, total: Int, align: Int = 1) -> Range<Int> {
+    private static func slice(_ part: Int, of count: Int, total: Int, align: Int = 1) -> Range<Int> {
         let chunk = (total + count * align - 1) / (count * align) * align
         return min(part * chunk, total)..<min((part + 1) * chunk, total)
     }
