@@ -2,27 +2,37 @@ import COpenBLAS
 import Synchronization
 
 /// The engine's threads. OpenBLAS itself always runs on one thread; `setThreads(n)` lets
-/// a product (and the large elementwise passes) be cut into up to n slices that run on
-/// the engine's own workers (see Parallel), each slice a single-threaded sgemm.
+/// a product's pieces (and the large elementwise passes) run on up to n of the engine's
+/// own workers (see Parallel), each piece a single-threaded sgemm.
 public enum BLAS {
     public static func setThreads(_ n: Int) { Parallel.parts.store(max(n, 1), ordering: .relaxed) }
 
-    /// The most slices a pass may be cut into (by default, the cores OpenBLAS found).
+    /// The most threads a pass may use (by default, the cores OpenBLAS found).
     public static var threads: Int { Parallel.parts.load(ordering: .relaxed) }
     public static var coreName: String { String(cString: openblas_get_corename()) }
 
-    /// Slices worth using for an m×n×k product: one below ~2¹⁸ multiply-adds, where the
-    /// hand-off costs more than the second core gains.
-    static func slices(m: Int, n: Int, k: Int) -> Int {
-        let parts = threads
-        guard parts > 1, m * n * k >= 1 << 18, max(m, n) >= 32 * parts else { return 1 }
-        return parts
+    /// Whether large products are cut into pieces at all. Always, except when the
+    /// benchmark measures what the cut costs one thread (`cdsa-bench` compares both).
+    nonisolated(unsafe) public static var cutsProducts = true
+
+    /// The pieces an m×n×k product is cut into, from its shape alone — never from the
+    /// thread count — so a result is the same bits on one core or many: OpenBLAS may pick
+    /// another kernel (another summation order) for another piece size, so the cut must not
+    /// move when threads do. One piece below ~2¹⁸ multiply-adds (the hand-off would cost
+    /// more than a second core gains); else a power of two, pieces of at least 128 rows or
+    /// columns, at most 8.
+    static func pieces(m: Int, n: Int, k: Int) -> Int {
+        let long = max(m, n)
+        guard cutsProducts, m > 1, m * n * k >= 1 << 18, long >= 256 else { return 1 }
+        var pieces = 2
+        while pieces < 8, long / (2 * pieces) >= 128 { pieces *= 2 }
+        return pieces
     }
 }
 
 /// C[m,n] = op(A) op(B) (+ C when `accumulate`), row-major, transposes passed to BLAS
 /// as flags so nothing is copied. Batch-1 products go through gemv, which is ~4× faster
-/// than gemm at M = 1. Large products are cut along C's longer side into slices that
+/// than gemm at M = 1. Large products are cut along C's longer side into pieces that
 /// run in parallel, each a pointer offset into the same operands.
 func gemm(_ a: UnsafePointer<Float>, transposeA: Bool, _ b: UnsafePointer<Float>, transposeB: Bool,
           _ c: UnsafeMutablePointer<Float>, m: Int, n: Int, k: Int, accumulate: Bool = false) {
@@ -33,7 +43,8 @@ func gemm(_ a: UnsafePointer<Float>, transposeA: Bool, _ b: UnsafePointer<Float>
         return
     }
     let lda = transposeA ? m : k, ldb = transposeB ? k : n, ldc = n
-    let slices = BLAS.slices(m: m, n: n, k: k)   // also the first read of Parallel.parts: OpenBLAS goes single-threaded
+    _ = BLAS.threads   // the first read of Parallel.parts makes OpenBLAS single-threaded
+    let pieces = BLAS.pieces(m: m, n: n, k: k)
     if m == 1 {
         // c[n] = op(B)^T a: B stored [k,n] is the transpose of what gemv multiplies.
         cblas_sgemv(CblasRowMajor, transposeB ? CblasNoTrans : CblasTrans, Int32(transposeB ? n : k), Int32(transposeB ? k : n),
@@ -46,13 +57,13 @@ func gemm(_ a: UnsafePointer<Float>, transposeA: Bool, _ b: UnsafePointer<Float>
     }
     if m >= n {
         // Rows of C are rows of op(A): row r of A, or column r when A is transposed.
-        Parallel.split(m, slices: slices) { rows in
+        Parallel.split(m, pieces: pieces) { rows in
             let r = rows.lowerBound
             sgemm(a + (transposeA ? r : r * lda), b, c + r * ldc, m: rows.count, n: n)
         }
     } else {
         // Columns of C are columns of op(B): column j of B, or row j when B is transposed.
-        Parallel.split(n, slices: slices) { columns in
+        Parallel.split(n, pieces: pieces) { columns in
             let j = columns.lowerBound
             sgemm(a, b + (transposeB ? j * ldb : j), c + j, m: m, n: columns.count)
         }

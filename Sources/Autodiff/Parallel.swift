@@ -2,8 +2,8 @@ import COpenBLAS
 import Glibc
 import Synchronization
 
-/// The engine's own threads: `parts − 1` persistent workers that run a slice of a
-/// product or of an elementwise pass while the calling thread runs slice 0.
+/// The engine's own threads: `parts − 1` persistent workers that run slices of a
+/// product or of an elementwise pass while the calling thread runs its own.
 ///
 /// Why not OpenBLAS's threads: on this machine two-thread OpenBLAS training was bimodal,
 /// sometimes slower than one thread for whole phases (docs/PERFORMANCE.md), and it left
@@ -11,7 +11,7 @@ import Synchronization
 /// OpenBLAS, and a worker spins briefly between jobs (a training step's products are
 /// microseconds apart), then sleeps on a condition variable, so an idle REPL costs nothing.
 public enum Parallel {
-    /// Slices a pass may be cut into (`BLAS.setThreads`): by default the cores OpenBLAS
+    /// Threads a pass may use (`BLAS.setThreads`): by default the cores OpenBLAS
     /// found, whose own threading is switched off here, before any product runs.
     static let parts = Atomic<Int>(takeOverFromOpenBLAS())
 
@@ -39,16 +39,23 @@ public enum Parallel {
         busy.store(false, ordering: .releasing)
     }
 
-    /// Runs body over 0..<total, cut into one slice per thread when total is at least
-    /// `grain` (smaller passes are not worth the hand-off) or into `slices` when given,
-    /// each slice a multiple of `align`.
-    public static func split(_ total: Int, grain: Int = 1 << 15, slices: Int? = nil, align: Int = 16,
+    /// Runs body over 0..<total. By default the range is cut into one slice per thread
+    /// when total is at least `grain` (smaller passes are not worth the hand-off) — for
+    /// passes whose result does not depend on the cut (elementwise ones). Given `pieces`,
+    /// it is cut into exactly that many, whatever the thread count, and the threads share
+    /// them out (thread t runs pieces t, t + threads, …): a product's bits then do not
+    /// depend on how many cores computed it. Slices are multiples of `align` items.
+    public static func split(_ total: Int, grain: Int = 1 << 15, pieces: Int? = nil, align: Int = 16,
                              _ body: @escaping (Range<Int>) -> Void) {
-        let count = slices ?? (total >= grain ? parts.load(ordering: .relaxed) : 1)
+        let threads = parts.load(ordering: .relaxed)
+        let count = pieces ?? (total >= grain ? threads : 1)
         guard count > 1 else { return body(0..<total) }
-        run(count) { part in
-            let range = slice(part, of: count, total: total, align: align)
-            if !range.isEmpty { body(range) }
+        let used = min(threads, count)
+        run(used) { thread in
+            for piece in stride(from: thread, to: count, by: used) {
+                let range = slice(piece, of: count, total: total, align: align)
+                if !range.isEmpty { body(range) }
+            }
         }
     }
 

@@ -212,6 +212,27 @@ report("cdsa BC update b256 (11-256-256-3)", torchName: "torch BC update b256 (1
        threads: threads, shapes: bcShapes, bc)
 report("cdsa DSM step 14-256x3-3 SiLU b256", torchName: "torch DSM step 14-256x3-3 SiLU b256",
        threads: threads, shapes: dsmShapes, dsm)
+// What thread independence costs one thread: the same updates with products cut into
+// their shape-determined pieces (always) and whole (the old one-thread path), measured in
+// alternating rounds so the machine's noise falls on both alike.
+if threads == 1 {
+    for (name, make) in [("BC update", bcUpdate), ("DSM step", dsmStep)] {
+        var ratios: [Double] = []
+        let (cut, whole) = (try make(), try make())
+        for _ in 0..<(quick ? 3 : 7) {
+            BLAS.cutsProducts = false
+            let w = try rate(reps: 3, seconds: 0.15, whole).median
+            BLAS.cutsProducts = true
+            ratios.append(w / (try rate(reps: 3, seconds: 0.15, cut).median))
+        }
+        ratios.sort()
+        let cost = ratios[ratios.count / 2] - 1
+        emit(["name": "cost of the thread-independent cut, \(name)", "threads": 1, "unit": "fraction", "median": cost,
+              "min": ratios[0] - 1, "max": ratios[ratios.count - 1] - 1],
+             String(format: "%-44@ threads=1  %+.1f%% time (rounds %+.1f%% … %+.1f%%)",
+                    "cut cost, \(name)" as NSString, 100 * cost, 100 * (ratios[0] - 1), 100 * (ratios[ratios.count - 1] - 1)))
+    }
+}
 let us = 1e6 / infer.median
 var record: [String: Any] = ["name": "cdsa MLP 256x256 infer b1", "threads": threads, "unit": "us/call",
                              "median": us, "min": 1e6 / infer.max, "max": 1e6 / infer.min]

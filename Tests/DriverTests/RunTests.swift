@@ -77,6 +77,25 @@ struct RunTests {
         #expect(one.status == 0 && one.stdout == "[[3, 3], [3, 3]]\n" && one.stderr.isEmpty, "\(one)")
     }
 
+    /// The same seed gives the same numbers whatever the core count: a training run's
+    /// losses print identically (all 17 digits) at --threads 1 and --threads 2.
+    @Test func aTrainingRunPrintsTheSameNumbersAtOneAndTwoThreads() throws {
+        let dir = scratchFolder(); defer { try? FileManager.default.removeItem(at: dir) }
+        let script = write("""
+            let x = randn([512, 11])
+            let y = tanh(x @ randn([11, 3]))
+            let net = mlp([11, 256, 256, 3], out="tanh")
+            let opt = adam(net, lr=1e-3)
+            fn loss() = mse(net(x), y)
+            print(fit(opt, loss, steps=40), sum(net(x)))
+
+            """, to: "bc.cdsa", in: dir)
+        let one = try cdsa(["run", "--threads", "1", "--seed", "4", script], in: dir)
+        let two = try cdsa(["run", "--threads", "2", "--seed", "4", script], in: dir)
+        #expect(one.status == 0 && !one.stdout.isEmpty, "\(one)")
+        #expect(one.stdout == two.stdout, "\(one)\n\(two)")
+    }
+
     @Test func compileErrorsExit65BeforeAnythingRuns() throws {
         let dir = scratchFolder(); defer { try? FileManager.default.removeItem(at: dir) }
         let script = write("print(\"started\")\nlet = 3\nlet z = (\n", to: "bad.cdsa", in: dir)

@@ -106,6 +106,35 @@ import Testing
         #expect(try run(2) == one)
     }
 
+    /// A result must not depend on the machine's core count: a short behaviour-cloning run
+    /// (products cut into pieces, parallel bias/activation and Adam passes) gives the same
+    /// bits at one thread and at two.
+    @Test func aTrainingRunIsBitIdenticalAtOneAndTwoThreads() throws {
+        var data = RandomGenerator(seed: 11)
+        let states = try data.normal([1024, 11]), actions = try data.uniform([1024, 3], low: -1, high: 1)
+        let before = BLAS.threads
+        defer { BLAS.setThreads(before) }
+        func run(_ threads: Int) throws -> (losses: [Float], weights: [[Float]]) {
+            BLAS.setThreads(threads)
+            var rng = RandomGenerator(seed: 3)
+            let actor = try MLP(.init(sizes: [11, 256, 256, 3], outputActivation: .tanh), rng: &rng)
+            let opt = Adam(actor.parameters)
+            var losses: [Float] = []
+            for _ in 0..<30 {
+                let idx = try rng.integers(512, high: 1024)
+                let s = try states.gather(idx), a = try actions.gather(idx)
+                let (loss, grads) = try valueWithGradients(at: actor.parameters) { try mse(actor(s), a) }
+                try opt.step(grads)
+                losses.append(loss)
+            }
+            return (losses, actor.parameters.map(\.value.scalars))
+        }
+        let one = try run(1), two = try run(2)
+        #expect(one.losses.last! < one.losses.first!, "the run should learn something")
+        #expect(one.losses == two.losses)
+        #expect(one.weights == two.weights ? true : false, "the trained weights differ")
+    }
+
     @Test func adamRejectsMismatchedGradients() throws {
         let p = Parameter(name: "w", value: try Tensor.zeros([2, 2]))
         let opt = Adam([p])
