@@ -25,6 +25,16 @@ public struct RandomGenerator: RandomNumberGenerator, Sendable {
         return result
     }
 
+    /// The generator's whole state, for checkpoints: `init(state:)` continues the stream
+    /// exactly where this one is.
+    public var state: [UInt64] { [s.0, s.1, s.2, s.3] }
+
+    /// A generator continuing from a saved `state` (four words, not all zero).
+    public init?(state: [UInt64]) {
+        guard state.count == 4, state.contains(where: { $0 != 0 }) else { return nil }
+        s = (state[0], state[1], state[2], state[3])
+    }
+
     @inline(__always) private func rotl(_ x: UInt64, _ k: UInt64) -> UInt64 { (x << k) | (x >> (64 - k)) }
 
     /// A child generator for an independent stream (e.g. one per environment).

@@ -52,10 +52,13 @@ enum DataLibrary {
 
     static var save: Builtin {
         Builtin("save", [.init("value"), .init("path", .string)],
-                doc: "Write a network, tensor or record of tensors to a safetensors file (atomically; the architecture goes in its metadata).") { a in
+                doc: "Write a policy, network, tensor or record of tensors to a safetensors file (atomically; the architecture goes in its metadata; a policy's tensors are its networks' PyTorch state dicts).") { a in
             let path = try a.string(1)
             var file = SafeTensors()
             switch a[0] {
+            case .foreign(let p as PolicyValue):
+                guard let actor = p.policy as? ActorPolicy else { throw a.bad(0, "\(p.summary) has no weights to save") }
+                file = try engine("save") { try PolicyFile.encode(actor) }
             case .foreign(let net as NetworkValue):
                 file.tensors = net.module.stateDict
                 file.metadata[kindKey] = "network"
@@ -98,7 +101,7 @@ enum DataLibrary {
             }
             guard FileManager.default.fileExists(atPath: path) else { throw ScriptError("load: \(path): no such file or folder") }
             if format == "safetensors" || (format == nil && looksLikeSafeTensors(path)) {
-                return try engine("load") { try weights(SafeTensors.read(from: path)) }
+                return try engine("load") { try weights(SafeTensors.read(from: path), source: path) }
             }
             let datasetFormat = format.flatMap(DatasetFormat.init(rawValue:))
             return .foreign(DatasetValue(try engine("load") { try Dataset.load(path, format: datasetFormat) }))
@@ -106,8 +109,10 @@ enum DataLibrary {
     }
 
     /// A network when the file describes one, else a tensor or a record of tensors.
-    static func weights(_ file: SafeTensors) throws -> Value {
+    static func weights(_ file: SafeTensors, source: String) throws -> Value {
         switch file.metadata[kindKey] {
+        case "policy":
+            return .foreign(PolicyValue(try PolicyFile.decode(file, source: source)))
         case "network":
             guard let spec = try file.jsonMetadata(NetworkSpec.self) else {
                 throw TensorError.invalidArgument(op: "load", "the file names no architecture")

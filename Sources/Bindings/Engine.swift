@@ -18,6 +18,10 @@ public final class EngineState {
     /// What a name meant before an engine built-in of the same name was installed
     /// (`sum` from the prelude, `exp` from the core library…): non-tensor calls go there.
     var previous: [String: Value] = [:]
+    /// cdsa's and its libraries' versions, and the command line, for run manifests (the
+    /// driver fills them in).
+    public var versions: [String: String] = [:]
+    public var commandLine: [String] = []
 
     public init(seed: UInt64 = 0, cancellation: CancellationToken = .interrupt) {
         rng = RandomGenerator(seed: seed)
@@ -41,7 +45,8 @@ public final class EngineState {
 /// without a session (for docs or completion) work, but their built-ins fall back to
 /// nothing for non-tensor arguments.
 public func engineLibraries(_ state: EngineState = EngineState()) -> [Library] {
-    [TensorLibrary.library(state), NetworkLibrary.library(state), DataLibrary.library(state), EnvLibrary.library(state)]
+    [TensorLibrary.library(state), NetworkLibrary.library(state), DataLibrary.library(state), EnvLibrary.library(state),
+     TrainLibrary.library(state)]
 }
 
 /// Installs the engine into a session: registers every table (after the prelude, so
@@ -105,6 +110,8 @@ func engineError(_ error: any Error, in name: String) -> ScriptError? {
     case let e as SimulationError: return ScriptError("\(name): \(e)")
     case let e as MazeError: return ScriptError("\(name): \(e)")
     case let e as ScoreError: return ScriptError("\(name): \(e)")
+    case let e as EvaluationError: return ScriptError("\(name): \(e)")
+    case let e as TrainingError: return ScriptError("\(name): \(e)")
     default: return nil
     }
 }

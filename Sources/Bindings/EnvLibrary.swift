@@ -14,51 +14,14 @@ enum EnvLibrary {
         Library(name: "env", entries: [make, reset(s), randomPolicy(s), rollout(s), collect(s), normalizedScore] + mazeEntries(s))
     }
 
-    /// The names `env` lists when it does not know one.
-    static var knownNames: [String] {
-        MuJoCoWorlds.names + MazeSize.allCases.flatMap { size in PointMaze.Reward.allCases.map { PointMaze.taskName(size, $0) } }
-    }
-
-    /// Dataset qualifiers in D4RL and Minari names ("simple" is Minari's): they name data,
-    /// not another world.
-    static let locomotionData = ReferenceScores.locomotionDatasets.union(["simple"])
-
-    /// The world a name means, as one of `knownNames`: "hopper", "Hopper-v4",
-    /// "hopper-medium-replay-v2", "mujoco/hopper/expert-v0", "antmaze-large-diverse-v2",
-    /// "maze2d-umaze-dense-v1" (our point maze), "D4RL/pointmaze/medium-v2"… nil if none.
-    static func canonical(_ name: String) -> String? {
-        var key = name.lowercased().replacingOccurrences(of: "/", with: "-").replacingOccurrences(of: "_", with: "")
-        for prefix in ["d4rl-", "mujoco-"] where key.hasPrefix(prefix) { key.removeFirst(prefix.count) }
-        key = ReferenceScores.droppingVersion(key)
-        let parts = key.split(separator: "-", omittingEmptySubsequences: false).map(String.init)
-        let rest = parts.dropFirst().joined(separator: "-")
-        switch parts[0] {
-        case let world where MuJoCoWorlds.locomotion.contains(world):
-            return rest.isEmpty || locomotionData.contains(rest) ? world : nil
-        case "antmaze":
-            guard (2...3).contains(parts.count), MazeSize(rawValue: parts[1]) != nil,
-                  parts.count == 2 || ReferenceScores.antmazeDatasets.contains(parts[2]) else { return nil }
-            return "antmaze-" + parts[1]
-        case "maze2d", "pointmaze":
-            guard (2...3).contains(parts.count), MazeSize(rawValue: parts[1]) != nil else { return nil }
-            if parts.count == 3 { guard let reward = PointMaze.Reward(rawValue: parts[2]), reward != .sparse else { return nil } }
-            return "pointmaze-" + rest
-        default:
-            return nil
-        }
-    }
-
     static func world(_ name: String) throws -> any PhysicsEnvironment {
-        guard let key = canonical(name) else {
+        guard Worlds.canonical(name) != nil else {
             var message = "env: unknown environment '\(name)'"
-            let guess = Resolver.closest(to: name.lowercased(), in: Set(knownNames))
+            let guess = Resolver.closest(to: name.lowercased(), in: Set(Worlds.names))
             if let guess { message += " (did you mean '\(guess)'?)" }
-            throw ScriptError(message + "; known: \(knownNames.joined(separator: ", ")), or a D4RL dataset name like hopper-medium-v2")
+            throw ScriptError(message + "; known: \(Worlds.names.joined(separator: ", ")), or a D4RL dataset name like hopper-medium-v2")
         }
-        return try engine("env") {
-            if key.hasPrefix("pointmaze-") { return try PointMaze(named: key) as any PhysicsEnvironment }
-            return try MuJoCoWorlds.make(key)
-        }
+        return try engine("env") { try Worlds.make(name) }
     }
 
     static var make: Builtin {
@@ -120,43 +83,27 @@ enum EnvLibrary {
 
     static func randomPolicy(_ s: EngineState) -> Builtin {
         Builtin("random_policy", [.init("env", .foreign("environment")), .init("seed", .integer, default: .nil)],
-                doc: "A policy of uniform random actions within env's action bounds, seeded from the session's generator unless seed is given.") { a in
+                doc: "A policy of uniform random actions within env's action bounds, seeded from the session's generator unless seed is given. Called directly it draws from its own stream; rollout, evaluate and collect restart it from its seed mixed with theirs.") { a in
             let e = try a.object(0, EnvironmentValue.self, "environment")
             let seed = try a.optionalInteger(1).map { UInt64(bitPattern: Int64($0)) } ?? s.rng.next()
-            return .foreign(RandomPolicyValue(for: e.env, seed: seed))
+            return .foreign(PolicyValue(RandomPolicy(observationSize: e.env.observationSpace.size, actionSpace: e.env.actionSpace, seed: seed),
+                                        environment: e.env.name))
         }
     }
 
     static func rollout(_ s: EngineState) -> Builtin {
         Builtin("rollout", [.init("env", .foreign("environment")), .init("policy", .function),
                             .init("episodes", .integer, default: .number(10)), .init("seed", .integer, default: .number(0))],
-                doc: "Run episodes of policy in env, each reset with a seed drawn from seed; returns {returns, lengths, mean, std, score}, score being D4RL's normalised mean (nil without reference returns).") { a in
+                doc: "Run episodes of policy in env one after another, each reset with a seed drawn from seed; returns {returns, lengths, mean, std, score}, score being D4RL's normalised mean (nil without reference returns). evaluate runs them side by side and reports more.") { a in
             let e = try a.object(0, EnvironmentValue.self, "environment")
             let episodes = try a.positive(2)
             let seed = UInt64(bitPattern: Int64(try a.integer(3)))
-            let policy = try ScriptPolicy(a, 1, for: e, seed: seed, state: s)
-            var seeds = RandomGenerator(seed: seed)
-            var returns: [Double] = [], lengths: [Float] = []
-            try e.driven(by: "rollout") {
-                for _ in 0..<episodes {
-                    var observation = try engine("rollout") { try e.env.reset(seed: seeds.next()) }
-                    var total = 0.0, n = 0
-                    while true {
-                        let r = try engine("rollout") { try e.env.step(try policy.act(observation)) }
-                        total += r.reward
-                        n += 1
-                        if r.terminated || r.truncated || n >= e.env.maxEpisodeSteps { break }
-                        observation = r.observation
-                    }
-                    returns.append(total)
-                    lengths.append(Float(n))
-                }
+            let policy = try a.policy(1, for: e.env)
+            let r = try e.driven(by: "rollout") {
+                try engine("rollout") { try evaluate(policy, in: e.env, episodes: episodes, seed: seed, parallel: 1, cancellation: s.cancellation) }
             }
-            let mean = returns.reduce(0, +) / Double(episodes)
-            let std = (returns.reduce(0) { $0 + ($1 - mean) * ($1 - mean) } / Double(episodes)).squareRoot()
-            let score = (try? ReferenceScores.reference(for: e.env.name))?.normalized(mean)
-            return .record(Record(["returns": .tensor(Tensor(returns.map { Float($0) })), "lengths": .tensor(Tensor(lengths)),
-                                   "mean": .number(mean), "std": .number(std), "score": score.map { .number($0) } ?? .nil]))
+            return .record(Record(["returns": .tensor(Tensor(r.returns.map { Float($0) })), "lengths": .tensor(Tensor(r.lengths.map { Float($0) })),
+                                   "mean": .number(r.mean), "std": .number(r.std), "score": r.score.map { .number($0) } ?? .nil]))
         }
     }
 
@@ -173,7 +120,7 @@ enum EnvLibrary {
             let seed = UInt64(bitPattern: Int64(try a.integer(3)))
             var path: String?
             if case .string(let p) = a[4] { path = p }
-            let policy = try ScriptPolicy(a, 1, for: e, seed: seed, state: s)
+            let policy = Cancellable(policy: try a.policy(1, for: e.env).restarted(seed: seed), state: s)
             let dataset = try e.driven(by: "collect") {
                 try engine("collect") {
                     guard let path else { return try OfflineRL.collect(env: e.env, policy: policy, steps: steps, seed: seed) }
@@ -184,19 +131,12 @@ enum EnvLibrary {
         }
     }
 
-    /// Reference returns for a task as D4RL spells it, or for any name `env` accepts.
-    static func reference(_ task: String) throws -> ReferenceScore {
-        if let r = try? ReferenceScores.reference(for: task) { return r }
-        if let key = canonical(task), let r = try? ReferenceScores.reference(for: key) { return r }
-        return try engine("normalized_score") { try ReferenceScores.reference(for: task) }
-    }
-
     static var normalizedScore: Builtin {
         Builtin("normalized_score", [.init("task", .either([.string, .foreign("environment")])), .init("return")],
                 doc: "D4RL's normalised score 100·(R − R_random)/(R_expert − R_random) of a return, or of a tensor or list of them, for an environment or task name.") { a in
             var task = ""
             if case .foreign(let e as EnvironmentValue) = a[0] { task = e.env.name } else { task = try a.string(0) }
-            let ref = try reference(task)
+            let ref = try engine("normalized_score") { try Worlds.reference(for: task) }
             let scale = ref.normalized
             if case .number(let r) = a[1] { return .number(scale(r)) }
             guard let t = (try? tensorLike(a[1])) ?? nil else {

@@ -33,7 +33,9 @@ enum Launch {
     static func makeSession(seed: Int? = nil) throws -> Session {
         let session = try Session(importer: FileImporter(stdlibDirectory: stdlibDirectory),
                                   prelude: stdlibDirectory != nil)
-        installEngine(into: session, seed: UInt64(bitPattern: Int64(seed ?? 0)), cancellation: .interrupt)
+        let engine = installEngine(into: session, seed: UInt64(bitPattern: Int64(seed ?? 0)), cancellation: .interrupt)
+        engine.versions = Dictionary(uniqueKeysWithValues: [("cdsa", Versions.cdsa)] + Versions.libraries)
+        engine.commandLine = CommandLine.arguments
         return session
     }
 

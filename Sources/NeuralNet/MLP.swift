@@ -25,6 +25,8 @@ public final class MLP: Module {
     }
 
     public let config: Config
+    /// The prefix of its parameter names ("net" → `net.0.weight`).
+    public let name: String
     public let layers: [Linear]
     public let norms: [LayerNorm]
 
@@ -33,6 +35,7 @@ public final class MLP: Module {
             throw TensorError.invalidArgument(op: "mlp", "needs at least an input and an output size, got \(config.sizes)")
         }
         self.config = config
+        self.name = name
         let prefix = name.isEmpty ? "" : name + "."
         var layers: [Linear] = [], norms: [LayerNorm] = []
         var index = 0   // the nn.Sequential index, counting parameterless modules too
@@ -60,6 +63,15 @@ public final class MLP: Module {
             if config.layerNorm, i < norms.count { ps += norms[i].parameters }
         }
         return ps
+    }
+
+    /// A network with the same architecture, names and current weights, which later
+    /// updates of this one leave alone (weights are copy-on-write).
+    public func copy() throws -> MLP {
+        var scratch = RandomGenerator(seed: 0)   // every weight is replaced below
+        let twin = try MLP(config, name: name, rng: &scratch)
+        for (t, p) in zip(twin.parameters, parameters) { t.value = p.value.detached }
+        return twin
     }
 
     public var inputSize: Int { config.sizes[0] }
@@ -93,5 +105,29 @@ extension MLP: CustomStringConvertible {
         if config.layerNorm { extras.append("layernorm") }
         if config.outputActivation != .identity { extras.append("out \(config.outputActivation.rawValue)") }
         return "mlp \(shape) (\(extras.joined(separator: ", ")); \(parameterCount) parameters)"
+    }
+}
+
+extension Activation: Codable {}
+
+/// An MLP's architecture as its checkpoints and policy files record it: sizes,
+/// activations and layer norm (the initialisation does not matter once weights load).
+extension MLP.Config: Codable {
+    private enum CodingKeys: String, CodingKey { case sizes, activation, layernorm, out }
+
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        self.init(sizes: try c.decode([Int].self, forKey: .sizes),
+                  activation: try c.decodeIfPresent(Activation.self, forKey: .activation) ?? .relu,
+                  layerNorm: try c.decodeIfPresent(Bool.self, forKey: .layernorm) ?? false,
+                  outputActivation: try c.decodeIfPresent(Activation.self, forKey: .out) ?? .identity)
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(sizes, forKey: .sizes)
+        try c.encode(activation, forKey: .activation)
+        try c.encode(layerNorm, forKey: .layernorm)
+        try c.encode(outputActivation, forKey: .out)
     }
 }

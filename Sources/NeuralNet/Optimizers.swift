@@ -82,6 +82,44 @@ public final class Adam {
         }
     }
 
+    /// Everything the optimiser carries between steps: the step count and both moment
+    /// estimates, one tensor per parameter. `restore` makes another Adam over parameters
+    /// of the same shapes continue bit for bit (training-run checkpoints save this).
+    public struct State {
+        public var steps: Int
+        public var m: [Tensor]
+        public var v: [Tensor]
+
+        public init(steps: Int, m: [Tensor], v: [Tensor]) {
+            self.steps = steps
+            self.m = m
+            self.v = v
+        }
+    }
+
+    public var state: State {
+        func copy(_ buffers: [UnsafeMutablePointer<Float>]) -> [Tensor] {
+            zip(parameters, buffers).map { p, b in
+                try! Tensor(shape: p.value.shape, scalars: Array(UnsafeBufferPointer(start: b, count: p.value.count)))
+            }
+        }
+        return State(steps: steps, m: copy(m), v: copy(v))
+    }
+
+    public func restore(_ state: State) throws {
+        guard state.m.count == parameters.count, state.v.count == parameters.count, state.steps >= 0 else {
+            throw TensorError.invalidArgument(op: "adam", "saved state has \(state.m.count) moments for \(parameters.count) parameters")
+        }
+        for (i, p) in parameters.enumerated() where state.m[i].shape != p.value.shape || state.v[i].shape != p.value.shape {
+            throw TensorError.shapeMismatch(op: "adam", "saved moments of '\(p.name)' have shape \(state.m[i].shape), expected \(p.value.shape)")
+        }
+        for i in parameters.indices {
+            state.m[i].withUnsafeBufferPointer { if let b = $0.baseAddress { m[i].update(from: b, count: $0.count) } }
+            state.v[i].withUnsafeBufferPointer { if let b = $0.baseAddress { v[i].update(from: b, count: $0.count) } }
+        }
+        steps = state.steps
+    }
+
     deinit {
         for buffer in m + v { buffer.deallocate() }
     }

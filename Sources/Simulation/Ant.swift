@@ -48,6 +48,8 @@ public final class Ant: MuJoCoEnvironment {
         try self.init(config: config, simulator: MuJoCoModel(bundled: "ant"), name: "ant", maxEpisodeSteps: 1000)
     }
 
+    public func duplicate() throws -> any PhysicsEnvironment { try Ant(config: config) }
+
     /// An Ant in another world (AntMaze): the model must contain the same Ant.
     init(config: Config, simulator: MuJoCoModel, name: String, maxEpisodeSteps: Int) throws {
         self.config = config

@@ -44,7 +44,10 @@ public final class AntMaze: MuJoCoEnvironment {
     public private(set) var goal: SIMD2<Double> = .zero
     private let ant: Ant
 
+    public let size: MazeSize
+
     public init(_ size: MazeSize) throws {
+        self.size = size
         layout = MazeLayout.d4rl(size)
         frame = MazeFrame.antmaze(layout, scale: Self.scaling)
         name = "antmaze-\(size.rawValue)"
@@ -54,6 +57,8 @@ public final class AntMaze: MuJoCoEnvironment {
         let simulator = try Self.buildWorld(layout: layout, frame: frame)
         ant = try Ant(config: config, simulator: simulator, name: name, maxEpisodeSteps: maxEpisodeSteps)
     }
+
+    public func duplicate() throws -> any PhysicsEnvironment { try AntMaze(size) }
 
     public var simulator: MuJoCoModel { ant.simulator }
     public var frameSkip: Int { ant.frameSkip }

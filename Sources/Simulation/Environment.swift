@@ -66,10 +66,12 @@ public protocol PhysicsEnvironment: Environment {
     var qvel: [Double] { get }
     /// Sets the simulator state (as gymnasium's `set_state`) and returns the observation.
     func setState(qpos: [Double], qvel: [Double]) throws -> [Float]
+    /// A fresh environment configured like this one (batched evaluation runs several).
+    func duplicate() throws -> any PhysicsEnvironment
 }
 
 /// Maps observations to actions. Baselines, loaded weights and corrected policies all
-/// conform; `rollout` and `collect` take any of them.
+/// conform; evaluation, `rollout` and `collect` take any of them and act in Swift.
 public protocol Policy {
     var observationSize: Int { get }
     var actionSize: Int { get }
@@ -77,9 +79,19 @@ public protocol Policy {
     func act(_ observation: [Float]) throws -> [Float]
     /// Actions for a batch [n, observationSize] → [n, actionSize].
     func act(batch observations: Tensor) throws -> Tensor
+    /// The policy for one run (a rollout, an evaluation, a collection) with seed `seed`:
+    /// a policy with noise of its own restarts it from `seed` mixed with its own, so a run
+    /// is a function of its seed. A deterministic policy is itself.
+    func restarted(seed: UInt64) -> any Policy
+    /// Whether one policy may act for several environments at once (a batch per step).
+    /// False for a policy tied to one environment, such as a controller reading its maze.
+    var canActInBatches: Bool { get }
 }
 
 extension Policy {
+    public func restarted(seed: UInt64) -> any Policy { self }
+    public var canActInBatches: Bool { true }
+
     public func act(batch observations: Tensor) throws -> Tensor {
         guard observations.rank == 2, observations.shape[1] == observationSize else {
             throw TensorError.shapeMismatch(op: "act", "expects [n, \(observationSize)], got \(observations.shape)")
@@ -96,17 +108,30 @@ extension Policy {
 public final class RandomPolicy: Policy {
     public let space: Space
     public let observationSize: Int
+    public let seed: UInt64
     private var rng: RandomGenerator
 
     public init(observationSize: Int, actionSpace: Space, seed: UInt64) {
         self.observationSize = observationSize
         self.space = actionSpace
+        self.seed = seed
         rng = RandomGenerator(seed: seed)
     }
 
     public var actionSize: Int { space.size }
 
+    public func restarted(seed run: UInt64) -> any Policy {
+        RandomPolicy(observationSize: observationSize, actionSpace: space, seed: mixSeeds(seed, run))
+    }
+
     public func act(_ observation: [Float]) throws -> [Float] {
         (0..<space.size).map { i in space.low[i] + (space.high[i] - space.low[i]) * rng.nextFloat() }
     }
+}
+
+/// The seed of a policy's own noise for one run with seed `run`: its seed mixed with the
+/// run's, so a rollout is a function of its seed and two policies' streams differ.
+public func mixSeeds(_ seed: UInt64, _ run: UInt64) -> UInt64 {
+    var mix = RandomGenerator(seed: seed ^ (run &* 0x9E37_79B9_7F4A_7C15))
+    return mix.next()
 }

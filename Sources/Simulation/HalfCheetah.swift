@@ -10,6 +10,6 @@ public final class HalfCheetah: PlanarLocomotion {
 
     public init(config: Config = defaults) throws {
         try super.init(name: "halfcheetah", asset: "half_cheetah", frameSkip: 5, config: config,
-                       velocityNoise: ResetNoise.normal)
+                       velocityNoise: ResetNoise.normal, remake: { try HalfCheetah(config: $0) })
     }
 }

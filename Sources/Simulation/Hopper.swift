@@ -11,6 +11,7 @@ public final class Hopper: PlanarLocomotion {
         zRange: (0.7, .infinity), angleRange: (-0.2, 0.2), stateRange: (-100, 100)))
 
     public init(config: Config = defaults) throws {
-        try super.init(name: "hopper", asset: "hopper", frameSkip: 4, config: config, velocityLimit: 10)
+        try super.init(name: "hopper", asset: "hopper", frameSkip: 4, config: config, velocityLimit: 10,
+                       remake: { try Hopper(config: $0) })
     }
 }

@@ -41,10 +41,13 @@ public class PlanarLocomotion: MuJoCoEnvironment {
     private let actuation: Actuation
     private let velocityLimit: Double
     private let velocityNoise: ResetNoise
+    /// Builds another environment of the subclass (Hopper, Walker2d…) from a config.
+    private let remake: (Config) throws -> PlanarLocomotion
 
     /// `velocityNoise` says how gymnasium draws the qvel reset noise of scale `resetNoiseScale`.
     init(name: String, asset: String, frameSkip: Int, config: Config, velocityLimit: Double = .infinity,
-         velocityNoise: (Double) -> ResetNoise = ResetNoise.uniform) throws {
+         velocityNoise: (Double) -> ResetNoise = ResetNoise.uniform, remake: @escaping (Config) throws -> PlanarLocomotion) throws {
+        self.remake = remake
         self.name = name
         self.config = config
         simulator = try MuJoCoModel(bundled: asset)
@@ -53,6 +56,8 @@ public class PlanarLocomotion: MuJoCoEnvironment {
         self.velocityLimit = velocityLimit
         self.velocityNoise = velocityNoise(config.resetNoiseScale)
     }
+
+    public func duplicate() throws -> any PhysicsEnvironment { try remake(config) }
 
     public var observationSpace: Space { .unbounded(simulator.nq - 1 + simulator.nv) }
     public var actionSpace: Space { actuation.space }

@@ -93,18 +93,12 @@ public final class PointMaze: PhysicsEnvironment {
         _ = reset(seed: 0)
     }
 
-    /// "pointmaze-umaze", "pointmaze-medium-dense", "pointmaze-large-distance"…
-    /// ("maze2d-" is accepted for "pointmaze-").
-    public convenience init(named name: String) throws {
-        var parts = name.lowercased().split(separator: "-").map(String.init)
-        if parts.first == "maze2d" { parts[0] = "pointmaze" }
-        let known = MazeSize.allCases.flatMap { s in Reward.allCases.map { PointMaze.taskName(s, $0) } }
-        guard (2...3).contains(parts.count), parts[0] == "pointmaze", let size = MazeSize(rawValue: parts[1]),
-              let reward = parts.count == 3 ? Reward(rawValue: parts[2]) : .sparse,
-              reward != .sparse || parts.count == 2 else {
-            throw MazeError.unknownMaze(name, known: known)
-        }
-        self.init(size, reward: reward)
+    public func duplicate() throws -> any PhysicsEnvironment {
+        let copy = PointMaze(size, reward: rewardType, resampleGoals: resampleGoals, terminateAtGoal: terminateAtGoal,
+                             dynamics: dynamics, maxEpisodeSteps: maxEpisodeSteps)
+        copy.goalRadius = goalRadius
+        copy.resampleRadius = resampleRadius
+        return copy
     }
 
     /// The task name the score table uses: "pointmaze-<size>" plus "-dense"/"-distance".

@@ -33,11 +33,27 @@ public final class WaypointController: Policy {
     private var waypoints: [SIMD2<Double>] = []
     private var index = 0
 
+    /// The seed of the noise stream (`restarted` mixes a run's seed into it).
+    public let seed: UInt64
+
     public init(maze: PointMaze, noise: Double = 0, seed: UInt64) {
         self.maze = maze
         self.noise = noise
+        self.seed = seed
         rng = RandomGenerator(seed: seed)
     }
+
+    /// A fresh controller of the same maze whose noise starts from this one's seed mixed
+    /// with `run` (the controller steers its own maze, so it acts in no other).
+    public func restarted(seed run: UInt64) -> any Policy {
+        let c = WaypointController(maze: maze, noise: noise, seed: mixSeeds(seed, run))
+        (c.proportionalGain, c.derivativeGain, c.waypointJitter, c.solveThreshold) =
+            (proportionalGain, derivativeGain, waypointJitter, solveThreshold)
+        return c
+    }
+
+    /// It reads its own maze's goal, so it steers no other maze.
+    public var canActInBatches: Bool { false }
 
     public var observationSize: Int { 4 }
     public var actionSize: Int { 2 }

@@ -1,5 +1,5 @@
 /// Reference returns of a task: `random` scores 0 and `expert` scores 100.
-public struct ReferenceScore: Sendable, Equatable {
+public struct ReferenceScore: Sendable, Equatable, Codable {
     /// R_random, D4RL's REF_MIN_SCORE.
     public var random: Double
     /// R_expert, D4RL's REF_MAX_SCORE.

@@ -11,6 +11,7 @@ public final class Walker2d: PlanarLocomotion {
         zRange: (0.8, 2.0), angleRange: (-1.0, 1.0)))
 
     public init(config: Config = defaults) throws {
-        try super.init(name: "walker2d", asset: "walker2d", frameSkip: 4, config: config, velocityLimit: 10)
+        try super.init(name: "walker2d", asset: "walker2d", frameSkip: 4, config: config, velocityLimit: 10,
+                       remake: { try Walker2d(config: $0) })
     }
 }

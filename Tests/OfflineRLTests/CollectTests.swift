@@ -39,6 +39,8 @@ final class LineWorld: PhysicsEnvironment {
         position = qpos[0]; velocity = qvel[0]
         return observation
     }
+
+    func duplicate() throws -> any PhysicsEnvironment { LineWorld(reportsTruncation: reportsTruncation) }
 }
 
 /// Always pushes right by `speed`.

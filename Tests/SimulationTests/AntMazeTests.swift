@@ -70,6 +70,6 @@ import Testing
             let walls = env.layout.rows * env.layout.cols - env.layout.freeCells.count
             #expect(Int(env.simulator.model.pointee.ngeom) == 14 + walls)  // floor + 13 Ant geoms
         }
-        #expect(try MuJoCoWorlds.make("antmaze-large-diverse-v2".replacingOccurrences(of: "-diverse", with: "")).name == "antmaze-large")
+        #expect(try Worlds.make("antmaze-large-diverse-v2".replacingOccurrences(of: "-diverse", with: "")).name == "antmaze-large")
     }
 }

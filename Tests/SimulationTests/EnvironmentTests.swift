@@ -3,10 +3,10 @@ import Testing
 @testable import Simulation
 
 @Suite struct EnvironmentTests {
-    static let worlds = MuJoCoWorlds.locomotion
+    static let worlds = Worlds.locomotion
 
     @Test(arguments: worlds) func spacesMatchGymnasium(_ name: String) throws {
-        let env = try MuJoCoWorlds.make(name)
+        let env = try Worlds.make(name)
         let expected = ["hopper": (11, 3), "walker2d": (17, 6), "halfcheetah": (17, 6), "ant": (27, 8)][name]!
         #expect(env.observationSpace.size == expected.0)
         #expect(env.actionSpace.size == expected.1)
@@ -16,7 +16,7 @@ import Testing
     }
 
     @Test(arguments: worlds) func resetIsDeterministicUnderASeed(_ name: String) throws {
-        let a = try MuJoCoWorlds.make(name), b = try MuJoCoWorlds.make(name)
+        let a = try Worlds.make(name), b = try Worlds.make(name)
         let first = try a.reset(seed: 7)
         #expect(first == (try b.reset(seed: 7)))
         #expect(a.qpos == b.qpos && a.qvel == b.qvel)
@@ -105,8 +105,8 @@ import Testing
         } catch let SimulationError.modelLoad(path, message) {
             #expect(path == bad.path && !message.isEmpty)
         }
-        #expect(throws: SimulationError.self) { try MuJoCoWorlds.make("humanoid") }
+        #expect(throws: SimulationError.self) { try Worlds.make("humanoid") }
         #expect(throws: SimulationError.unknownBody("nose")) { try MuJoCoModel(bundled: "ant").bodyID("nose") }
-        #expect(try MuJoCoWorlds.make("Hopper-v4").name == "hopper")
+        #expect(try Worlds.make("Hopper-v4").name == "hopper")
     }
 }

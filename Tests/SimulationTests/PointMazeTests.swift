@@ -12,10 +12,10 @@ import Testing
         #expect(PointMaze(.umaze).maxEpisodeSteps == 300)
         #expect(PointMaze(.medium).maxEpisodeSteps == 600)
         #expect(PointMaze(.large).maxEpisodeSteps == 800)
-        #expect(try PointMaze(named: "pointmaze-medium-dense").rewardType == .dense)
-        #expect(try PointMaze(named: "maze2d-large").size == .large)
-        #expect(throws: MazeError.self) { try PointMaze(named: "pointmaze-huge") }
-        #expect(throws: MazeError.self) { try PointMaze(named: "pointmaze-umaze-sparse") }
+        #expect((try Worlds.make("pointmaze-medium-dense") as? PointMaze)?.rewardType == .dense)
+        #expect((try Worlds.make("maze2d-large") as? PointMaze)?.size == .large)
+        #expect(throws: SimulationError.self) { try Worlds.make("pointmaze-huge") }
+        #expect(throws: SimulationError.self) { try Worlds.make("pointmaze-umaze-sparse") }
     }
 
     /// maze2d's MuJoCo Euler step: v ← v + h·(100a − v)/(m + h), x ← x + h·v.

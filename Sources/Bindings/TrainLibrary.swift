@@ -1,0 +1,219 @@
+// The training library: one built-in per algorithm (bc, td3bc, iql, por, sac) whose
+// keyword parameters are the algorithm's config fields with the defaults its Config type
+// holds — read from there, never restated — plus `resume` for run folders, `evaluate`
+// (a report value) and `load_policy` for weights from elsewhere.
+
+import Autodiff
+import Foundation
+import Language
+import NeuralNet
+import OfflineRL
+import Simulation
+
+enum TrainLibrary {
+    static func library(_ s: EngineState) -> Library {
+        Library(name: "train", entries: [
+            algorithm("bc", doc: "Behaviour cloning (top_fraction=0.1 is 10%BC) on a dataset; returns the trained policy.",
+                      defaults: BC.Config(), s),
+            resume(s), evaluateBuiltin(s), loadPolicy,
+        ])
+    }
+
+    /// The run options every algorithm takes, before its config fields.
+    static var runParameters: [BuiltinParameter] { [
+        .init("steps", .integer, default: .number(100_000)), .init("seed", .integer, default: .nil),
+        .init("run", .string, default: .nil), .init("env", .foreign("environment"), default: .nil),
+        .init("evaluate_every", .integer, default: .number(0)), .init("episodes", .integer, default: .number(10)),
+        .init("log_every", .integer, default: .number(1000)), .init("checkpoint_every", .integer, default: .number(10_000)),
+        .init("keep_every", .integer, default: .number(0)), .init("progress", .bool, default: .bool(true)),
+    ] }
+
+    /// A config field as a parameter: its kind and default from the JSON of `Config()`.
+    static func parameter(_ name: String, _ value: Any) -> BuiltinParameter {
+        switch value {
+        case let n as NSNumber where String(cString: n.objCType) == "c" && "\(type(of: n))".contains("Boolean"):
+            return .init(name, .bool, default: .bool(n.boolValue))
+        case let n as NSNumber where ["d", "f"].contains(String(cString: n.objCType)):
+            return .init(name, .number, default: .number(shortest(n.floatValue)))
+        case let n as NSNumber: return .init(name, .integer, default: .number(n.doubleValue))
+        case let s as String: return .init(name, .string, default: .string(s))
+        default: return .init(name, .list, default: Bindings.value(fromJSON: value))
+        }
+    }
+
+    /// `name(data, steps=…, seed=…, run=…, …, <config fields>)`.
+    static func algorithm<C: Codable>(_ name: String, doc: String, defaults: C, source: String = "data", _ s: EngineState) -> Builtin {
+        let fields = (try? ConfigCoding.fields(defaults)) ?? [:]
+        let names = fields.keys.sorted()
+        let first: BuiltinParameter = source == "data" ? .init("data", .foreign("dataset")) : .init("env", .foreign("environment"))
+        let configStart = 1 + runParameters.count
+        return Builtin(name, [first] + runParameters + names.map { parameter($0, fields[$0]!) }, doc: doc) { a in
+            var config: [String: Any] = [:]
+            for (k, field) in names.enumerated() { config[field] = try json(a[configStart + k]) }
+            let configJSON = String(decoding: try JSONSerialization.data(withJSONObject: config, options: [.sortedKeys]), as: UTF8.self)
+            let seed = try a.optionalInteger(2).map { UInt64(bitPattern: Int64($0)) } ?? s.rng.next()
+            var options = TrainingOptions(steps: try a.integer(1))
+            options.evaluateEvery = try a.integer(5)
+            options.evaluationEpisodes = try a.positive(6)
+            options.logEvery = try a.positive(7)
+            options.checkpointEvery = try a.positive(8)
+            options.keepPoliciesEvery = try a.integer(9)
+            try engine(name) { try options.validate() }
+
+            let trainingSource: TrainingSource
+            var environment: (any PhysicsEnvironment)?
+            if case .foreign(let e as EnvironmentValue) = a[4] { environment = e.env }
+            if case .foreign(let d as DatasetValue) = a[0] {
+                trainingSource = .dataset(d.dataset)
+                if environment == nil, options.evaluateEvery > 0 {
+                    guard let envName = d.dataset.environmentName else {
+                        throw a.bad(5, "periodic evaluation needs env=…: the dataset names no environment")
+                    }
+                    environment = try EnvLibrary.world(envName)
+                }
+            } else {
+                let e = try a.object(0, EnvironmentValue.self, "environment")
+                trainingSource = .environment(e.env)
+                environment = environment ?? e.env
+            }
+            let trainer = try engine(name) { try Algorithms.make(name, source: trainingSource, config: configJSON, seed: seed) }
+            var folder: RunFolder?
+            if case .string(let path) = a[3] {
+                var dataset: DatasetIdentity?
+                if case .dataset(let d) = trainingSource { dataset = try engine(name) { try d.identity() } }
+                let manifest = RunManifest(algorithm: trainer.algorithm, config: trainer.configJSON, seed: seed, options: options,
+                                           dataset: dataset, environment: environment?.name, versions: s.versions,
+                                           commandLine: s.commandLine)
+                folder = try engine(name) { try RunFolder.create(path, manifest: manifest) }
+            }
+            return try train(name, trainer, options: options, seed: seed, folder: folder, environment: environment,
+                             progress: try a.bool(10), s)
+        }
+    }
+
+    static func train(_ name: String, _ trainer: any Trainer, options: TrainingOptions, seed: UInt64, folder: RunFolder?,
+                      environment: (any PhysicsEnvironment)?, progress: Bool, _ s: EngineState) throws -> Value {
+        let loop = TrainingLoop(trainer: trainer, options: options, seed: seed, folder: folder,
+                                evaluationEnvironment: try environment.map { env in try engine(name) { try env.duplicate() } },
+                                progress: progress ? ConsoleProgress() : nil, cancellation: s.cancellation)
+        try engine(name) { try loop.restoreCheckpoint() }
+        return .foreign(PolicyValue(try engine(name) { try loop.run() }))
+    }
+
+    /// A cdsa value as JSON for a config field.
+    static func json(_ v: Value) throws -> Any {
+        switch v {
+        case .number(let x): return x == x.rounded() && abs(x) < 1e15 ? NSNumber(value: Int(x)) : NSNumber(value: x)
+        case .bool(let b): return b
+        case .string(let s): return s
+        case .list(let l): return try l.items.map(json)
+        case .nil: return NSNull()
+        default: throw ScriptError("a config value must be a number, bool, string or list, got \(v.typeName)")
+        }
+    }
+
+    static func resume(_ s: EngineState) -> Builtin {
+        Builtin("resume", [.init("run", .string), .init("steps", .integer, default: .nil), .init("progress", .bool, default: .bool(true))],
+                doc: "Continue the training run in folder run from its last checkpoint (to steps updates in all, if given): the numbers are those of one run that never stopped. Returns the policy.") { a in
+            let folder = try engine("resume") { try RunFolder.open(try a.string(0)) }
+            let m = folder.manifest
+            if let steps = try a.optionalInteger(1) {
+                guard steps >= 0 else { throw a.bad(1, "non-negative step count expected, got \(steps)") }
+                try engine("resume") { try folder.extend(to: steps) }
+            }
+            let source: TrainingSource
+            if let d = m.dataset {
+                guard FileManager.default.fileExists(atPath: d.source) else {
+                    throw ScriptError("resume: the run's dataset \(d.source) is not a file here (it was made in memory, or moved); the run cannot continue without it")
+                }
+                let dataset = try engine("resume") { try Dataset.load(d.source) }
+                let now = try engine("resume") { try dataset.identity() }
+                guard now.sha256 == d.sha256 else {
+                    throw ScriptError("resume: \(d.source) changed since the run started (sha256 \(d.sha256.prefix(12))… then, \(now.sha256.prefix(12))… now)")
+                }
+                source = .dataset(dataset)
+            } else {
+                guard let name = m.environment else { throw ScriptError("resume: the manifest names neither a dataset nor an environment") }
+                source = .environment(try EnvLibrary.world(name))
+            }
+            let environment = try m.environment.map { try EnvLibrary.world($0) }
+            let trainer = try engine("resume") { try Algorithms.make(m.algorithm, source: source, config: m.config, seed: m.seed) }
+            return try train("resume", trainer, options: folder.manifest.options, seed: m.seed, folder: folder,
+                             environment: environment, progress: try a.bool(2), s)
+        }
+    }
+
+    static func evaluateBuiltin(_ s: EngineState) -> Builtin {
+        Builtin("evaluate", [.init("policy", .function), .init("env", .foreign("environment")),
+                             .init("episodes", .integer, default: .number(10)), .init("seed", .integer, default: .number(0)),
+                             .init("parallel", .integer, default: .number(16))],
+                doc: "Run episodes of policy in env, up to parallel of them side by side with one batched forward pass per step; returns a report: D4RL-normalised score mean ± std, returns, lengths, VaR and CVaR at 10%.") { a in
+            let e = try a.object(1, EnvironmentValue.self, "environment")
+            let episodes = try a.positive(2), parallel = try a.positive(4)
+            let seed = UInt64(bitPattern: Int64(try a.integer(3)))
+            let policy = try a.policy(0, for: e.env)
+            let report = try e.driven(by: "evaluate") {
+                try engine("evaluate") { try evaluate(policy, in: e.env, episodes: episodes, seed: seed, parallel: parallel, cancellation: s.cancellation) }
+            }
+            return .foreign(ReportValue(report))
+        }
+    }
+
+    static var loadPolicy: Builtin {
+        Builtin("load_policy", [.init("path", .string), .init("activation", .string, default: .string("relu")),
+                                .init("out", .string, default: .string("identity")), .init("head", .integer, default: .nil),
+                                .init("normalizer", .record, default: .nil), .init("prefix", .string, default: .nil)],
+                doc: "A policy from PyTorch-named safetensors (an nn.Sequential MLP, weights [out, in]): activation between layers, out on the output, head = the action count when the last layer emits [mean, log_std], normalizer = {mean, std} applied to observations. A cdsa policy file loads as saved.") { a in
+            let path = try a.string(0)
+            let file = try engine("load_policy") { try SafeTensors.read(from: path) }
+            if PolicyFile.describes(file) { return .foreign(PolicyValue(try engine("load_policy") { try PolicyFile.decode(file, source: path) })) }
+            var normalizer: Normalizer?
+            if case .record(let r) = a[4] {
+                guard let m = r["mean"].flatMap({ (try? tensorLike($0)) ?? nil }), let sd = r["std"].flatMap({ (try? tensorLike($0)) ?? nil }),
+                      m.count == sd.count, m.rank <= 1, sd.rank <= 1 else {
+                    throw a.bad(4, "a record {mean, std} of two equal-length vectors expected")
+                }
+                normalizer = Normalizer(mean: m.scalars, std: sd.scalars)
+            }
+            var prefix: String?
+            if case .string(let p) = a[5] { prefix = p }
+            let policy = try engine("load_policy") {
+                try ForeignWeights.policy(file, source: path, activation: try a.activation(1), out: try a.activation(2),
+                                          head: try a.optionalInteger(3), normalizer: normalizer, prefix: prefix)
+            }
+            return .foreign(PolicyValue(policy))
+        }
+    }
+}
+
+/// An evaluation report as a value: prints its one line, fields for everything in it.
+final class ReportValue: ForeignValue {
+    let report: EvaluationReport
+    init(_ report: EvaluationReport) { self.report = report }
+
+    var typeName: String { "report" }
+    var summary: String { report.description }
+    var fieldNames: [String] {
+        ["env", "episodes", "returns", "lengths", "mean", "std", "score", "score_std", "scores", "var", "cvar", "seed"]
+    }
+
+    func field(_ name: String) throws -> Value? {
+        let r = report
+        func normalized(_ x: Double) -> Value { .number(r.reference?.normalized(x) ?? x) }
+        switch name {
+        case "env": return .string(r.environment)
+        case "episodes": return .number(Double(r.episodes))
+        case "returns": return .tensor(Tensor(r.returns.map { Float($0) }))
+        case "lengths": return .tensor(Tensor(r.lengths.map { Float($0) }))
+        case "mean": return .number(r.mean)
+        case "std": return .number(r.std)
+        case "score": return r.score.map { .number($0) } ?? .nil
+        case "score_std": return r.scoreStd.map { .number($0) } ?? .nil
+        case "scores": return r.scores.map { .tensor(Tensor($0.map { Float($0) })) } ?? .nil
+        case "var": return normalized(r.valueAtRisk)
+        case "cvar": return normalized(r.conditionalValueAtRisk)
+        case "seed": return .number(Double(Int64(bitPattern: r.seed)))
+        default: return nil
+        }
+    }
+}

@@ -1,0 +1,222 @@
+import Foundation
+import NeuralNet
+
+/// How a training run is driven, as its manifest records it.
+public struct TrainingOptions: Codable, Sendable, Equatable {
+    /// Updates in all.
+    public var steps: Int
+    /// A metrics row (losses averaged over the interval) and a progress line every this many.
+    public var logEvery: Int = 1000
+    /// A checkpoint every this many updates (with a run folder), and at the end.
+    public var checkpointEvery: Int = 10_000
+    /// Evaluate the policy every this many updates (0: never), for `evaluationEpisodes`.
+    public var evaluateEvery: Int = 0
+    public var evaluationEpisodes: Int = 10
+    /// Keep the policy of every this many updates in policies/ (0: only the final one).
+    public var keepPoliciesEvery: Int = 0
+
+    public init(steps: Int) { self.steps = steps }
+
+    public func validate() throws {
+        guard steps >= 0 else { throw TrainingError.invalidConfig("steps must be non-negative, got \(steps)") }
+        for (name, value) in [("log_every", logEvery), ("checkpoint_every", checkpointEvery)] where value <= 0 {
+            throw TrainingError.invalidConfig("\(name) must be positive, got \(value)")
+        }
+        for (name, value) in [("evaluate_every", evaluateEvery), ("keep_policies_every", keepPoliciesEvery)] where value < 0 {
+            throw TrainingError.invalidConfig("\(name) must be non-negative, got \(value)")
+        }
+        guard evaluationEpisodes > 0 else { throw TrainingError.invalidConfig("evaluation_episodes must be positive, got \(evaluationEpisodes)") }
+    }
+}
+
+/// What a run folder's manifest.json says: enough to rebuild the trainer and continue.
+public struct RunManifest: Equatable {
+    public var algorithm: String
+    /// The algorithm's config, a JSON object.
+    public var config: String
+    public var seed: UInt64
+    public var options: TrainingOptions
+    /// The data it learns from, or nil for an online run.
+    public var dataset: DatasetIdentity?
+    /// The environment: an online run's, or the one evaluations run in.
+    public var environment: String?
+    public var versions: [String: String]
+    public var commandLine: [String]
+    public var created: String
+
+    public init(algorithm: String, config: String, seed: UInt64, options: TrainingOptions, dataset: DatasetIdentity?,
+                environment: String?, versions: [String: String], commandLine: [String]) {
+        self.algorithm = algorithm
+        self.config = config
+        self.seed = seed
+        self.options = options
+        self.dataset = dataset
+        self.environment = environment
+        self.versions = versions
+        self.commandLine = commandLine
+        created = ISO8601DateFormatter().string(from: Date())
+    }
+
+    func json() throws -> [UInt8] {
+        let options = try JSONSerialization.jsonObject(with: Data(try ConfigCoding.encode(self.options).utf8))
+        let config = try JSONSerialization.jsonObject(with: Data(self.config.utf8))
+        var object: [String: Any] = ["algorithm": algorithm, "config": config, "seed": String(seed), "options": options,
+                                     "versions": versions, "command_line": commandLine, "created": created]
+        if let d = dataset {
+            object["dataset"] = ["source": d.source, "sha256": d.sha256, "environment": d.environment as Any]
+        }
+        if let environment { object["environment"] = environment }
+        return Array(try JSONSerialization.data(withJSONObject: object, options: [.prettyPrinted, .sortedKeys]))
+    }
+
+    init(json bytes: Data, source: String) throws {
+        func bad(_ what: String) -> TrainingError { .run("\(source): \(what)") }
+        guard let o = (try? JSONSerialization.jsonObject(with: bytes)) as? [String: Any] else { throw bad("not a JSON object") }
+        guard let algorithm = o["algorithm"] as? String else { throw bad("no 'algorithm'") }
+        guard let config = o["config"] as? [String: Any] else { throw bad("no 'config' object") }
+        guard let seedText = o["seed"] as? String, let seed = UInt64(seedText) else { throw bad("no 'seed'") }
+        guard let options = o["options"] as? [String: Any] else { throw bad("no 'options' object") }
+        self.algorithm = algorithm
+        self.config = String(decoding: try JSONSerialization.data(withJSONObject: config, options: [.sortedKeys]), as: UTF8.self)
+        self.seed = seed
+        self.options = try ConfigCoding.decode(TrainingOptions.self,
+                                               from: String(decoding: try JSONSerialization.data(withJSONObject: options), as: UTF8.self))
+        if let d = o["dataset"] as? [String: Any] {
+            guard let s = d["source"] as? String, let h = d["sha256"] as? String else { throw bad("a 'dataset' without source and sha256") }
+            dataset = DatasetIdentity(source: s, sha256: h, environment: d["environment"] as? String)
+        }
+        environment = o["environment"] as? String
+        versions = o["versions"] as? [String: String] ?? [:]
+        commandLine = o["command_line"] as? [String] ?? []
+        created = o["created"] as? String ?? ""
+    }
+}
+
+/// A training run's folder: manifest.json, metrics.csv (one row per log interval),
+/// events.jsonl (start, resume, checkpoint, evaluation, interruption, finish),
+/// checkpoint.safetensors (the latest full state, replaced atomically), policy.safetensors
+/// (the final policy) and policies/step-N.safetensors when asked to keep them.
+public final class RunFolder {
+    public let path: String
+    public private(set) var manifest: RunManifest
+
+    public var manifestPath: String { path + "/manifest.json" }
+    public var metricsPath: String { path + "/metrics.csv" }
+    public var eventsPath: String { path + "/events.jsonl" }
+    public var checkpointPath: String { path + "/checkpoint.safetensors" }
+    public var policyPath: String { path + "/policy.safetensors" }
+    public func keptPolicyPath(step: Int) -> String { path + "/policies/step-\(step).safetensors" }
+
+    /// A new run in `path`, which must not hold a run already.
+    public static func create(_ path: String, manifest: RunManifest) throws -> RunFolder {
+        let fm = FileManager.default
+        var isFolder: ObjCBool = false
+        if fm.fileExists(atPath: path, isDirectory: &isFolder) {
+            guard isFolder.boolValue else { throw TrainingError.run("run folder \(path) is a file") }
+            if fm.fileExists(atPath: path + "/manifest.json") {
+                throw TrainingError.run("\(path) already holds a run; resume(\"\(path)\") continues it, or choose another folder")
+            }
+        }
+        do { try fm.createDirectory(atPath: path, withIntermediateDirectories: true) } catch {
+            throw TrainingError.run("cannot create run folder \(path): \(error.localizedDescription)")
+        }
+        let run = RunFolder(path: path, manifest: manifest)
+        try run.writeManifest()
+        return run
+    }
+
+    /// An existing run.
+    public static func open(_ path: String) throws -> RunFolder {
+        let manifestPath = path + "/manifest.json"
+        guard let data = FileManager.default.contents(atPath: manifestPath) else {
+            throw TrainingError.run("\(path) is not a run folder (no manifest.json)")
+        }
+        return RunFolder(path: path, manifest: try RunManifest(json: data, source: manifestPath))
+    }
+
+    private init(path: String, manifest: RunManifest) {
+        self.path = path
+        self.manifest = manifest
+    }
+
+    /// Records a new target step count (resume with more steps).
+    public func extend(to steps: Int) throws {
+        manifest.options.steps = steps
+        try writeManifest()
+    }
+
+    private func writeManifest() throws { try writeAtomically(try manifest.json(), to: manifestPath) }
+
+    // MARK: checkpoints
+
+    public var hasCheckpoint: Bool { FileManager.default.fileExists(atPath: checkpointPath) }
+
+    public func writeCheckpoint(_ state: TrainingState) throws {
+        try SafeTensors(tensors: state.tensors, metadata: state.values.merging(["cdsa.kind": "checkpoint"]) { a, _ in a })
+            .write(to: checkpointPath)
+    }
+
+    public func readCheckpoint() throws -> TrainingState {
+        let file = try SafeTensors.read(from: checkpointPath)
+        guard file.metadata["cdsa.kind"] == "checkpoint" else { throw TrainingError.checkpoint("\(checkpointPath) is not a checkpoint") }
+        var state = TrainingState()
+        state.tensors = file.tensors
+        state.values = file.metadata
+        return state
+    }
+
+    // MARK: metrics and events
+
+    /// Appends `line` (and a newline) to a file, creating it.
+    private func append(_ line: String, to file: String) throws {
+        if !FileManager.default.fileExists(atPath: file) { FileManager.default.createFile(atPath: file, contents: nil) }
+        guard let h = FileHandle(forWritingAtPath: file) else { throw TrainingError.run("cannot write \(file)") }
+        defer { try? h.close() }
+        try h.seekToEnd()
+        try h.write(contentsOf: Data((line + "\n").utf8))
+    }
+
+    public func event(_ name: String, step: Int, _ fields: [String: Any] = [:]) throws {
+        var object = fields
+        object["event"] = name
+        object["step"] = step
+        object["time"] = ISO8601DateFormatter().string(from: Date())
+        let data = try JSONSerialization.data(withJSONObject: object, options: [.sortedKeys])
+        try append(String(decoding: data, as: UTF8.self), to: eventsPath)
+    }
+
+    /// Appends a metrics row, writing the header first into a new file.
+    public func metricsRow(header: [String], values: [String]) throws {
+        if !FileManager.default.fileExists(atPath: metricsPath) { try append(header.joined(separator: ","), to: metricsPath) }
+        try append(values.joined(separator: ","), to: metricsPath)
+    }
+
+    /// Before continuing from a checkpoint at `step`: drops metrics rows logged after it
+    /// (a killed run logged them; the resumed run logs them again) and any torn last
+    /// line of either log.
+    public func rewind(to step: Int) throws {
+        if let text = try? String(contentsOfFile: metricsPath, encoding: .utf8) {
+            var lines = text.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
+            if lines.last == "" { lines.removeLast() }
+            let header = lines.first.map { $0.split(separator: ",").count } ?? 0
+            let kept = lines.prefix(1) + lines.dropFirst().filter { line in
+                let cells = line.split(separator: ",", omittingEmptySubsequences: false)
+                guard cells.count == header, let s = Int(cells[0]) else { return false }
+                return s <= step
+            }
+            try writeAtomically(Array((kept.joined(separator: "\n") + "\n").utf8), to: metricsPath)
+        }
+        if let text = try? String(contentsOfFile: eventsPath, encoding: .utf8), !text.isEmpty, !text.hasSuffix("\n") {
+            let whole = text.split(separator: "\n").dropLast().joined(separator: "\n")
+            try writeAtomically(Array((whole.isEmpty ? "" : whole + "\n").utf8), to: eventsPath)
+        }
+    }
+
+    /// The metrics table: header and rows (strings as written).
+    public func metrics() throws -> (header: [String], rows: [[String]]) {
+        guard let text = try? String(contentsOfFile: metricsPath, encoding: .utf8) else { return ([], []) }
+        let lines = text.split(separator: "\n").map { $0.split(separator: ",", omittingEmptySubsequences: false).map(String.init) }
+        guard let header = lines.first else { return ([], []) }
+        return (header, Array(lines.dropFirst()).filter { $0.count == header.count })
+    }
+}

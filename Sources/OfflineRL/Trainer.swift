@@ -1,0 +1,189 @@
+import Autodiff
+import Foundation
+import NeuralNet
+import Simulation
+
+/// Losses of one update, in a fixed order (the columns of metrics.csv).
+public typealias Losses = [(name: String, value: Double)]
+
+/// One training algorithm's whole state, advanced an update at a time. Each algorithm
+/// is one file: its paper, a `Config` with the paper's defaults, its networks, and
+/// `update()` in the paper's words. `TrainingLoop` runs any of them, with logging,
+/// evaluation, checkpoints and resumption.
+public protocol Trainer: AnyObject {
+    /// Registry name ("bc", "iql"…), as the language and run manifests spell it.
+    var algorithm: String { get }
+    /// Updates done so far.
+    var step: Int { get set }
+    /// The config as a JSON object (manifests, checkpoints, policy provenance).
+    var configJSON: String { get }
+    /// One update (for an online algorithm, one environment step and its update).
+    func update() throws -> Losses
+    /// The policy as it is now, deterministic, sharing nothing later updates change.
+    func policy() throws -> ActorPolicy
+    /// Writes everything a bit-exact continuation needs: networks, optimiser moments,
+    /// generators, any buffers.
+    func save(into state: inout TrainingState) throws
+    /// Restores what `save` wrote into a trainer made with the same config and seed.
+    func restore(from state: TrainingState) throws
+}
+
+/// A checkpoint's contents: named tensors and named strings, as a safetensors file
+/// holds them. Keys are `<part>/<name>`: "actor/net.0.weight", "actor.adam/m/net.0.weight".
+public struct TrainingState {
+    public var tensors: [String: Tensor] = [:]
+    public var values: [String: String] = [:]
+
+    public init() {}
+
+    public mutating func save(_ module: any Module, as part: String) {
+        for p in module.parameters { tensors["\(part)/\(p.name)"] = p.value.detached }
+    }
+
+    public mutating func save(_ adam: Adam, as part: String) {
+        let s = adam.state
+        for (i, p) in adam.parameters.enumerated() {
+            tensors["\(part)/m/\(p.name)#\(i)"] = s.m[i]
+            tensors["\(part)/v/\(p.name)#\(i)"] = s.v[i]
+        }
+        values["\(part)/steps"] = String(s.steps)
+    }
+
+    public mutating func save(_ rng: RandomGenerator, as key: String) {
+        values[key] = rng.state.map { String($0, radix: 16) }.joined(separator: ",")
+    }
+
+    public mutating func save(_ tensor: Tensor, as key: String) { tensors[key] = tensor.detached }
+
+    public func tensor(_ key: String) throws -> Tensor {
+        guard let t = tensors[key] else { throw TrainingError.checkpoint("missing tensor '\(key)'") }
+        return t
+    }
+
+    public func value(_ key: String) throws -> String {
+        guard let v = values[key] else { throw TrainingError.checkpoint("missing value '\(key)'") }
+        return v
+    }
+
+    public func integer(_ key: String) throws -> Int {
+        guard let n = Int(try value(key)) else { throw TrainingError.checkpoint("'\(key)' is not an integer") }
+        return n
+    }
+
+    public func restore(_ module: any Module, from part: String) throws {
+        var dict: [String: Tensor] = [:]
+        for p in module.parameters { dict[p.name] = try tensor("\(part)/\(p.name)") }
+        do { try module.load(stateDict: dict) } catch { throw TrainingError.checkpoint("\(part): \(error)") }
+    }
+
+    public func restore(_ adam: Adam, from part: String) throws {
+        var m: [Tensor] = [], v: [Tensor] = []
+        for (i, p) in adam.parameters.enumerated() {
+            m.append(try tensor("\(part)/m/\(p.name)#\(i)"))
+            v.append(try tensor("\(part)/v/\(p.name)#\(i)"))
+        }
+        do { try adam.restore(Adam.State(steps: try integer("\(part)/steps"), m: m, v: v)) }
+        catch let e as TrainingError { throw e }
+        catch { throw TrainingError.checkpoint("\(part): \(error)") }
+    }
+
+    public func generator(_ key: String) throws -> RandomGenerator {
+        let words = try value(key).split(separator: ",").compactMap { UInt64($0, radix: 16) }
+        guard let rng = RandomGenerator(state: words) else { throw TrainingError.checkpoint("'\(key)' is not a generator state") }
+        return rng
+    }
+}
+
+public enum TrainingError: Error, CustomStringConvertible, Equatable {
+    /// A checkpoint is missing something or does not fit the trainer.
+    case checkpoint(String)
+    /// A loss became NaN or infinite; the run stopped before saving anything of it.
+    case nonFinite(step: Int, loss: String, value: Double, checkpoint: String?)
+    /// Ctrl-C between updates; the state at `step` was saved when there is a folder.
+    case interrupted(step: Int, of: Int, checkpoint: String?)
+    /// A run folder cannot be used as asked.
+    case run(String)
+    case invalidConfig(String)
+
+    public var description: String {
+        switch self {
+        case .checkpoint(let m): return "checkpoint: \(m)"
+        case .nonFinite(let step, let loss, let value, let checkpoint):
+            let kept = checkpoint.map { "; the last good checkpoint stays in \($0)" } ?? ""
+            return "\(loss) became \(value) at step \(step)\(kept)"
+        case .interrupted(let step, let total, let checkpoint):
+            let saved = checkpoint.map { "; checkpoint written, resume(\"\($0)\") continues" } ?? ""
+            return "interrupted at step \(step) of \(total)\(saved)"
+        case .run(let m), .invalidConfig(let m): return m
+        }
+    }
+}
+
+/// What an algorithm learns from: a dataset (offline) or an environment (online, SAC).
+public enum TrainingSource {
+    case dataset(Dataset)
+    case environment(any PhysicsEnvironment)
+}
+
+/// JSON helpers for configs: every algorithm's `Config` is Codable with snake_case keys.
+public enum ConfigCoding {
+    public static func encode<C: Encodable>(_ config: C) throws -> String {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys]
+        encoder.keyEncodingStrategy = .convertToSnakeCase
+        return String(decoding: try encoder.encode(config), as: UTF8.self)
+    }
+
+    public static func decode<C: Decodable>(_ type: C.Type, from json: String) throws -> C {
+        let decoder = JSONDecoder()
+        decoder.keyDecodingStrategy = .convertFromSnakeCase
+        do { return try decoder.decode(type, from: Data(json.utf8)) } catch {
+            throw TrainingError.invalidConfig("config: \(describe(error))")
+        }
+    }
+
+    /// `defaults` with the fields of the JSON object `json` put over it; a field the
+    /// config does not have is an error naming those it has.
+    public static func merged<C: Codable>(_ defaults: C, with json: String) throws -> C {
+        var fields = try fields(defaults)
+        guard let given = (try? JSONSerialization.jsonObject(with: Data(json.utf8))) as? [String: Any] else {
+            throw TrainingError.invalidConfig("config: not a JSON object")
+        }
+        for (key, value) in given {
+            guard fields[key] != nil else {
+                throw TrainingError.invalidConfig("unknown config field '\(key)' (fields: \(fields.keys.sorted().joined(separator: ", ")))")
+            }
+            fields[key] = value
+        }
+        let data = try JSONSerialization.data(withJSONObject: fields, options: [.sortedKeys])
+        return try decode(C.self, from: String(decoding: data, as: UTF8.self))
+    }
+
+    /// The config's fields and their values, as a JSON object (for bindings: defaults).
+    public static func fields<C: Encodable>(_ config: C) throws -> [String: Any] {
+        (try JSONSerialization.jsonObject(with: Data(try encode(config).utf8))) as? [String: Any] ?? [:]
+    }
+
+    static func describe(_ error: any Error) -> String {
+        switch error {
+        case DecodingError.keyNotFound(let key, _): return "missing '\(key.stringValue)'"
+        case DecodingError.typeMismatch(_, let c), DecodingError.valueNotFound(_, let c), DecodingError.dataCorrupted(let c):
+            return "\(c.codingPath.map(\.stringValue).joined(separator: ".")): \(c.debugDescription)"
+        default: return "\(error)"
+        }
+    }
+}
+
+extension Dataset {
+    /// The dataset's identity: SHA-256 of its file when it was read from one, else of its
+    /// arrays (observations, actions, rewards, next states, flags), in that order.
+    public func identity() throws -> DatasetIdentity {
+        if FileManager.default.fileExists(atPath: source), (try? FileManager.default.attributesOfItem(atPath: source)[.type] as? FileAttributeType) == .typeRegular {
+            return DatasetIdentity(source: source, sha256: try SHA256.hash(file: source), environment: environmentName)
+        }
+        var h = SHA256()
+        for t in [observations, actions, rewards, nextObservations] { t.withUnsafeBufferPointer { h.update(UnsafeRawBufferPointer($0)) } }
+        h.update(terminals.map { $0 ? 1 : 0 } + timeouts.map { $0 ? 1 : 0 } + hasNext.map { $0 ? 1 : 0 })
+        return DatasetIdentity(source: source, sha256: h.finish(), environment: environmentName)
+    }
+}

@@ -1,0 +1,71 @@
+/// The one registry of environment names: every world cdsa simulates, found from any
+/// name a user brings — registry ("hopper"), gymnasium ("Hopper-v4"), D4RL
+/// ("hopper-medium-replay-v2", "antmaze-large-diverse-v2", "maze2d-umaze-dense-v1") or
+/// Minari ("mujoco/hopper/expert-v0", "D4RL/pointmaze/medium-v2"). `env(name)`, dataset
+/// loading and reference scores all resolve names here.
+public enum Worlds {
+    /// gymnasium v4 locomotion tasks.
+    public static let locomotion = ["hopper", "walker2d", "halfcheetah", "ant"]
+
+    /// D4RL's AntMaze tasks.
+    public static let antmaze = MazeSize.allCases.map { "antmaze-\($0.rawValue)" }
+
+    /// cdsa's point mazes (D4RL maze2d's tasks), every size and reward.
+    public static let pointmaze = MazeSize.allCases.flatMap { size in PointMaze.Reward.allCases.map { PointMaze.taskName(size, $0) } }
+
+    /// Every registry name, as `make` accepts them and messages list them.
+    public static var names: [String] { locomotion + antmaze + pointmaze }
+
+    /// Dataset qualifiers in D4RL and Minari names ("simple" is Minari's): they name data,
+    /// not another world.
+    static let locomotionData = ReferenceScores.locomotionDatasets.union(["simple"])
+
+    /// The registry name `name` means, or nil if none.
+    public static func canonical(_ name: String) -> String? {
+        var key = name.lowercased().replacingOccurrences(of: "/", with: "-").replacingOccurrences(of: "_", with: "")
+        for prefix in ["d4rl-", "mujoco-"] where key.hasPrefix(prefix) { key.removeFirst(prefix.count) }
+        key = ReferenceScores.droppingVersion(key)
+        let parts = key.split(separator: "-", omittingEmptySubsequences: false).map(String.init)
+        let rest = parts.dropFirst().joined(separator: "-")
+        switch parts[0] {
+        case let world where locomotion.contains(world):
+            return rest.isEmpty || locomotionData.contains(rest) ? world : nil
+        case "antmaze":
+            guard (2...3).contains(parts.count), MazeSize(rawValue: parts[1]) != nil,
+                  parts.count == 2 || ReferenceScores.antmazeDatasets.contains(parts[2]) else { return nil }
+            return "antmaze-" + parts[1]
+        case "maze2d", "pointmaze":
+            guard (2...3).contains(parts.count), MazeSize(rawValue: parts[1]) != nil else { return nil }
+            if parts.count == 3 { guard let reward = PointMaze.Reward(rawValue: parts[2]), reward != .sparse else { return nil } }
+            return "pointmaze-" + rest
+        default:
+            return nil
+        }
+    }
+
+    /// A fresh environment for any name `canonical` understands.
+    public static func make(_ name: String) throws -> any PhysicsEnvironment {
+        guard let key = canonical(name) else { throw SimulationError.unknownEnvironment(name, known: names) }
+        switch key {
+        case "hopper": return try Hopper()
+        case "walker2d": return try Walker2d()
+        case "halfcheetah": return try HalfCheetah()
+        case "ant": return try Ant()
+        default:
+            let parts = key.split(separator: "-").map(String.init)
+            guard parts.count >= 2, let size = MazeSize(rawValue: parts[1]) else {
+                throw SimulationError.unknownEnvironment(name, known: names)
+            }
+            if parts[0] == "antmaze" { return try AntMaze(size) }
+            return PointMaze(size, reward: parts.count == 3 ? PointMaze.Reward(rawValue: parts[2]) ?? .sparse : .sparse)
+        }
+    }
+
+    /// Reference returns for a task as D4RL spells it (maze2d's v0 tasks have their own),
+    /// or for any name `canonical` understands.
+    public static func reference(for task: String) throws -> ReferenceScore {
+        if let r = try? ReferenceScores.reference(for: task) { return r }
+        if let key = canonical(task), let r = try? ReferenceScores.reference(for: key) { return r }
+        return try ReferenceScores.reference(for: task)
+    }
+}

@@ -1,0 +1,105 @@
+import Autodiff
+import Foundation
+import NeuralNet
+@testable import OfflineRL
+import Simulation
+import Testing
+
+// One contract over every offline algorithm: on a tiny dataset each learns (its policy
+// moves toward the data's actions), acts deterministically, saves and loads to the same
+// actions, repeats its numbers under a seed, and a run resumed from a checkpoint halfway
+// equals the run that never stopped, bit for bit.
+
+/// A 3,000-step point-maze dataset by D4RL's recipe: small, quick, with real structure.
+let tinyMaze: Dataset = {
+    let maze = PointMaze(.umaze, reward: .dense, resampleGoals: true)
+    let controller = WaypointController(maze: maze, noise: 0.3, seed: 1)
+    return try! collect(env: maze, policy: controller, steps: 3000, seed: 2)
+}()
+
+/// Small networks and batches so every algorithm's run takes well under a second.
+func tinyConfig(_ algorithm: String) -> String {
+    switch algorithm {
+    case "bc": return #"{"hidden": [32, 32], "batch_size": 64, "learning_rate": 0.003}"#
+    case "10%bc": return #"{"hidden": [32, 32], "batch_size": 64, "learning_rate": 0.003, "top_fraction": 0.1}"#
+    default: return #"{"hidden": [32, 32], "batch_size": 64}"#
+    }
+}
+
+let offlineAlgorithms = ["bc", "10%bc"]
+
+/// The mean squared distance between the policy's actions and the data's, on its states.
+func actionError(_ p: ActorPolicy, _ d: Dataset) throws -> Float {
+    let rows = Array(stride(from: 0, to: d.count, by: 7))
+    let a = try p.act(batch: d.observations.gather(rows))
+    return try mse(a, d.actions.gather(rows)).scalar!
+}
+
+func trainer(_ algorithm: String, seed: UInt64 = 5) throws -> any Trainer {
+    try Algorithms.make(algorithm, source: .dataset(tinyMaze), config: tinyConfig(algorithm), seed: seed)
+}
+
+@Suite struct AlgorithmContractTests {
+    @Test(arguments: offlineAlgorithms)
+    func learnsActsDeterministicallyAndRoundTrips(_ algorithm: String) throws {
+        let t = try trainer(algorithm)
+        // %BC learns only the best episodes' actions.
+        let learned = algorithm.hasSuffix("%bc") ? try tinyMaze.topEpisodes(fraction: 0.1) : tinyMaze
+        let before = try actionError(t.policy(), learned)
+        let policy = try TrainingLoop(trainer: t, options: TrainingOptions(steps: 300)).run()
+        let after = try actionError(policy, learned)
+        #expect(after < 0.8 * before, "\(algorithm): action error \(before) → \(after)")
+        #expect(policy.provenance.algorithm == algorithm && policy.provenance.steps == 300)
+
+        let s = try tinyMaze.observations.gather([0, 10, 20])
+        #expect(try policy.act(batch: s).scalars == policy.act(batch: s).scalars)
+        // One observation goes through gemv, a batch through gemm: the same to rounding.
+        let one = try policy.act(tinyMaze.observations.gather([10]).scalars), row = try policy.act(batch: s).scalars[2..<4]
+        #expect(zip(one, row).allSatisfy { abs($0 - $1) < 1e-5 }, "one observation and a batch row must agree")
+
+        let folder = try temporaryFolder(algorithm)
+        defer { cleanup(folder) }
+        try PolicyFile.write(policy, to: folder + "/p.safetensors")
+        let loaded = try PolicyFile.read(from: folder + "/p.safetensors")
+        #expect(try loaded.act(batch: s).scalars == policy.act(batch: s).scalars)
+        #expect(loaded.provenance == policy.provenance)
+    }
+
+    @Test(arguments: offlineAlgorithms)
+    func theSameSeedGivesTheSameNumbers(_ algorithm: String) throws {
+        func run(_ seed: UInt64) throws -> [Double] {
+            let t = try trainer(algorithm, seed: seed)
+            return try (0..<20).flatMap { _ in try t.update().map(\.value) }
+        }
+        #expect(try run(3) == run(3))
+        #expect(try run(3) != run(4))
+    }
+
+    @Test(arguments: offlineAlgorithms)
+    func aRunResumedHalfwayEqualsOneThatNeverStopped(_ algorithm: String) throws {
+        let folder = try temporaryFolder(algorithm)
+        defer { cleanup(folder) }
+        func options(_ steps: Int) -> TrainingOptions {
+            var o = TrainingOptions(steps: steps)
+            (o.logEvery, o.checkpointEvery) = (10, 20)
+            return o
+        }
+        let whole = try TrainingLoop(trainer: trainer(algorithm), options: options(40)).run()
+
+        let manifest = RunManifest(algorithm: algorithm, config: tinyConfig(algorithm), seed: 5, options: options(20),
+                                   dataset: try tinyMaze.identity(), environment: nil, versions: [:], commandLine: [])
+        let first = try RunFolder.create(folder + "/run", manifest: manifest)
+        _ = try TrainingLoop(trainer: trainer(algorithm), options: options(20), folder: first).run()
+
+        let again = try RunFolder.open(folder + "/run")
+        try again.extend(to: 40)
+        let t = try Algorithms.make(again.manifest.algorithm, source: .dataset(tinyMaze), config: again.manifest.config, seed: again.manifest.seed)
+        let loop = TrainingLoop(trainer: t, options: again.manifest.options, folder: again)
+        try loop.restoreCheckpoint()
+        #expect(t.step == 20)
+        let resumed = try loop.run()
+        #expect(resumed.actor.parameters.map(\.value.scalars) == whole.actor.parameters.map(\.value.scalars))
+        let rows = try again.metrics().rows.map { Int($0[0])! }
+        #expect(rows == [10, 20, 30, 40])
+    }
+}
