@@ -26,12 +26,13 @@ let package = Package(
         .systemLibrary(name: "CMuJoCo", providers: [.apt(["libmujoco-dev"])]),
         .systemLibrary(name: "CHDF5", pkgConfig: "hdf5", providers: [.apt(["libhdf5-dev"])]),
         .systemLibrary(name: "CReadline", pkgConfig: "readline", providers: [.apt(["libreadline-dev"])]),
+        .systemLibrary(name: "CZlib", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"])]),
 
         .target(name: "Autodiff", dependencies: ["COpenBLAS"], swiftSettings: engineSettings),
         .target(name: "NeuralNet", dependencies: ["Autodiff"], swiftSettings: engineSettings),
         .target(name: "Simulation", dependencies: ["Autodiff", "CMuJoCo"], resources: [.copy("Assets")],
                 swiftSettings: engineSettings),
-        .target(name: "OfflineRL", dependencies: ["Autodiff", "NeuralNet", "Simulation", "CHDF5"],
+        .target(name: "OfflineRL", dependencies: ["Autodiff", "NeuralNet", "Simulation", "CHDF5", "CZlib"],
                 swiftSettings: engineSettings),
         // The language core has no numeric dependency: the engine reaches it through Bindings.
         .target(name: "Language"),

@@ -1,5 +1,5 @@
 /// A minimal zip reader for numpy's .npz files: the central directory (with zip64
-/// sizes), stored and deflated members, CRC-32 checked. Every offset read from the file
+/// sizes), stored and deflated members (inflated by zlib), CRC-32 checked. Every offset read from the file
 /// is bounds-checked; a damaged archive is an error, never a trap.
 struct ZipArchive {
     struct Entry {
@@ -99,8 +99,7 @@ struct ZipArchive {
         switch entry.method {
         case 0: data = Array(raw)
         case 8:
-            var inflater = Inflater(input: raw, expectedSize: entry.size)
-            guard let out = inflater.run() else { throw fail("'\(entry.name)' has corrupt deflate data") }
+            guard let out = inflate(raw, size: entry.size) else { throw fail("'\(entry.name)' has corrupt deflate data") }
             data = out
         default:
             throw DatasetError.unsupported(file: path, reason: "'\(entry.name)' uses zip compression method \(entry.method); only stored and deflate are read")
@@ -109,17 +108,4 @@ struct ZipArchive {
         guard crc32(data) == entry.crc else { throw fail("'\(entry.name)' fails its CRC check") }
         return data
     }
-}
-
-/// CRC-32 (IEEE), as zip uses.
-func crc32(_ data: [UInt8]) -> UInt32 {
-    var table = [UInt32](repeating: 0, count: 256)
-    for i in 0..<256 {
-        var c = UInt32(i)
-        for _ in 0..<8 { c = c & 1 != 0 ? 0xEDB8_8320 ^ (c >> 1) : c >> 1 }
-        table[i] = c
-    }
-    var crc: UInt32 = 0xFFFF_FFFF
-    for b in data { crc = table[Int((crc ^ UInt32(b)) & 0xFF)] ^ (crc >> 8) }
-    return crc ^ 0xFFFF_FFFF
 }
