@@ -4,7 +4,7 @@ import Foundation
 /// Adam (Kingma & Ba 2015) with PyTorch's update rule, and AdamW (Loshchilov & Hutter
 /// 2019) when `decoupledWeightDecay` is set. Updates parameters in place.
 public final class Adam {
-    public struct Config: Equatable, Sendable {
+    public struct Config: Equatable, Sendable, Codable {
         /// α, the step size.
         public var learningRate: Float = 3e-4
         /// β₁, decay of the first-moment estimate.
@@ -27,6 +27,12 @@ public final class Adam {
             self.decoupledWeightDecay = decoupledWeightDecay
         }
 
+        // PyTorch's argument names, so a checkpoint's metadata reads like the call that made it.
+        enum CodingKeys: String, CodingKey {
+            case learningRate = "lr", beta1, beta2, epsilon = "eps", weightDecay = "weight_decay"
+            case decoupledWeightDecay = "decoupled_weight_decay"
+        }
+
         public static func adamW(learningRate: Float = 1e-3, weightDecay: Float = 1e-2) -> Config {
             Config(learningRate: learningRate, weightDecay: weightDecay, decoupledWeightDecay: true)
         }
@@ -34,10 +40,11 @@ public final class Adam {
 
     public var config: Config
     public let parameters: [Parameter]
-    public private(set) var steps = 0
+    /// Updates applied so far (set only by `step` and `restore`, Adam+State.swift).
+    public internal(set) var steps = 0
     /// First and second moment estimates, one buffer per parameter.
-    private let m: [UnsafeMutablePointer<Float>]
-    private let v: [UnsafeMutablePointer<Float>]
+    let m: [UnsafeMutablePointer<Float>]
+    let v: [UnsafeMutablePointer<Float>]
 
     public init(_ parameters: [Parameter], _ config: Config = Config()) {
         self.parameters = parameters
