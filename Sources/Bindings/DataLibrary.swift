@@ -24,7 +24,8 @@ final class DatasetValue: ForeignValue {
 
     func field(_ name: String) throws -> Value? {
         let d = dataset
-        func flags(_ xs: [Bool]) -> Value { .tensor(Tensor(xs.map { $0 ? 1 : 0 })) }
+        // Flags are masks, so d.observations[d.terminals] selects the terminal steps.
+        func flags(_ xs: [Bool]) -> Value { .mask(Tensor(xs.map { $0 ? 1 : 0 })) }
         switch name {
         case "observations": return .tensor(d.observations)
         case "actions": return .tensor(d.actions)
@@ -79,9 +80,9 @@ enum DataLibrary {
                 return try engine("load") { try weights(SafeTensors.read(from: path), path: path) }
             }
             if format == "npy" || (format == nil && firstBytes(path, 6) == numpyMagic) {
+                guard let data = FileManager.default.contents(atPath: path) else { throw ScriptError("load: \(path): cannot read the file") }
                 return .tensor(try engine("load") {
-                    let bytes = try [UInt8](Data(contentsOf: URL(fileURLWithPath: path)))
-                    return try NumpyArray(npy: bytes, file: path, key: URL(fileURLWithPath: path).lastPathComponent).tensor()
+                    try NumpyArray(npy: [UInt8](data), file: path, key: URL(fileURLWithPath: path).lastPathComponent).tensor()
                 })
             }
             if format == nil, let other = unreadable(path) { throw ScriptError("load: \(path) is \(other)") }
@@ -134,7 +135,7 @@ enum DataLibrary {
             let b = try engine("sample") { try s.withGenerator(a[3]) { try d.sample(n, using: &$0, from: pool) } }
             return .record(Record([
                 "observations": .tensor(b.observations), "actions": .tensor(b.actions), "rewards": .tensor(b.rewards),
-                "next_observations": .tensor(b.nextObservations), "terminals": .tensor(b.terminals), "timeouts": .tensor(b.timeouts),
+                "next_observations": .tensor(b.nextObservations), "terminals": .mask(b.terminals), "timeouts": .mask(b.timeouts),
             ]))
         }
     }
