@@ -14,7 +14,7 @@ extension DataLibrary {
 
     /// `v` as JSON; `at` is where it sits (`cfg.lr`, `[2]`) for the error message.
     static func json(_ v: Value, at path: String, tensors: TensorPolicy, depth: Int = 0) throws -> JSON {
-        guard depth < 200 else { throw ScriptError("\(path) is nested too deeply for a file (a list that contains itself?)") }
+        guard depth < 200 else { throw ScriptError("nested more than 200 levels deep for a file (a list that contains itself?)") }
         switch v {
         case .nil: return .null
         case .bool(let b): return .bool(b)
