@@ -34,10 +34,12 @@ let package = Package(
                 swiftSettings: engineSettings),
         .target(name: "OfflineRL", dependencies: ["Autodiff", "NeuralNet", "Simulation", "CHDF5", "CZlib"],
                 swiftSettings: engineSettings),
+        // Result files: CSV and JSON (written atomically with NeuralNet's writer).
+        .target(name: "Reports", dependencies: ["NeuralNet"]),
         // The language core has no numeric dependency: the engine reaches it through Bindings.
         .target(name: "Language"),
         // One registration table per engine library, binding it to the language.
-        .target(name: "Bindings", dependencies: ["Language", "Autodiff", "NeuralNet", "OfflineRL", "Simulation"]),
+        .target(name: "Bindings", dependencies: ["Language", "Autodiff", "NeuralNet", "OfflineRL", "Simulation", "Reports"]),
         .target(name: "Driver", dependencies: [
             "Language", "Bindings", "Autodiff", "NeuralNet", "CMuJoCo", "CHDF5", "CReadline",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
@@ -52,6 +54,7 @@ let package = Package(
         .testTarget(name: "NeuralNetTests", dependencies: ["NeuralNet"], resources: [.copy("Fixtures")]),
         .testTarget(name: "SimulationTests", dependencies: ["Simulation", "OfflineRL"], exclude: ["Fixtures"]),
         .testTarget(name: "OfflineRLTests", dependencies: ["OfflineRL"]),
+        .testTarget(name: "ReportsTests", dependencies: ["Reports"]),
         // The golden-script runner both language test targets share.
         .target(name: "GoldenSupport", dependencies: ["Language"], path: "Tests/GoldenSupport"),
         .testTarget(name: "LanguageTests", dependencies: ["Language", "GoldenSupport"], resources: [.copy("Goldens")]),

@@ -10,10 +10,19 @@ extension Tensor {
         return try sum(axes: ax, keepDims: keepDims) * (1 / Float(n))
     }
 
-    /// Population variance (divides by n), as layer norm uses.
-    public func variance(axes: [Int]? = nil, keepDims: Bool = false) throws -> Tensor {
+    /// Variance over `axes`, dividing by n − `correction`: 0 (the default) is the population
+    /// variance layer norm uses and numpy's default; 1 is Bessel's unbiased estimate,
+    /// PyTorch's default. With n ≤ correction the result is nan or inf, as in numpy.
+    public func variance(axes: [Int]? = nil, keepDims: Bool = false, correction: Int = 0) throws -> Tensor {
         let centered = try self - mean(axes: axes, keepDims: true)
-        return try (centered * centered).mean(axes: axes, keepDims: keepDims)
+        let n = try normalizedAxes(axes, op: "variance").reduce(1) { $0 * shape[$1] }
+        if correction == 0 { return try (centered * centered).mean(axes: axes, keepDims: keepDims) }
+        return try (centered * centered).sum(axes: axes, keepDims: keepDims) * (1 / Float(n - correction))
+    }
+
+    /// The square root of `variance(axes:keepDims:correction:)`.
+    public func standardDeviation(axes: [Int]? = nil, keepDims: Bool = false, correction: Int = 0) throws -> Tensor {
+        try variance(axes: axes, keepDims: keepDims, correction: correction).sqrt()
     }
 
     public func min(axes: [Int]? = nil, keepDims: Bool = false) throws -> Tensor {

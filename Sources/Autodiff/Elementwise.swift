@@ -118,6 +118,10 @@ extension Tensor {
     public func sigmoid() throws -> Tensor { try unary(fastSigmoid, derivative: { _, y in y * (1 - y) }) }
     public func relu() throws -> Tensor { try unary({ Swift.max($0, 0) }, derivative: { x, _ in x > 0 ? 1 : 0 }) }
     public func softplus() throws -> Tensor { try unary(softplusValue, derivative: { x, _ in fastSigmoid(x) }) }
+    /// Each element rounded to a whole number by `rule`; the gradient is zero (it is almost everywhere).
+    public func rounded(_ rule: FloatingPointRoundingRule = .toNearestOrAwayFromZero) throws -> Tensor {
+        try unary({ $0.rounded(rule) }, derivative: { _, _ in 0 })
+    }
 
     // MARK: comparisons (not differentiable: the result is a 0/1 mask)
 

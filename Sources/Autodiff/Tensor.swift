@@ -112,14 +112,15 @@ public struct Tensor: @unchecked Sendable {
 }
 
 extension Tensor: CustomStringConvertible {
-    /// Compact rendering: small tensors in full, long axes abbreviated with "…".
+    /// Compact rendering: tensors of up to 16 numbers in full (an 11-dimensional
+    /// observation reads whole), long axes of larger ones abbreviated with "…".
     public var description: String {
         func fmt(_ x: Float) -> String { String(format: "%.4g", Double(x)) }
         if rank == 0 { return fmt(pointer.pointee) }
         func render(_ dim: Int, _ offset: Int, _ stride: Int) -> String {
             let n = shape[dim]
             let inner = stride / Swift.max(n, 1)
-            let show: [Int] = n > 8 ? Array(0..<3) + [-1] + Array(n - 3..<n) : Array(0..<n)
+            let show: [Int] = n > 8 && count > 16 ? Array(0..<3) + [-1] + Array(n - 3..<n) : Array(0..<n)
             let parts = show.map { i -> String in
                 if i < 0 { return "…" }
                 return dim == rank - 1 ? fmt(pointer[offset + i]) : render(dim + 1, offset + i * inner, inner)

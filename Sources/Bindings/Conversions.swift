@@ -66,6 +66,10 @@ func nestedList(_ t: Tensor) -> Value {
 
 extension Value {
     static func tensor(_ t: Tensor) -> Value { .foreign(TensorValue(t)) }
+    /// A 0/1 tensor that selects when used as a subscript (a comparison's result).
+    static func mask(_ t: Tensor) -> Value { .foreign(TensorValue(t, role: .mask)) }
+    /// A tensor of whole numbers that index rows when used as a subscript.
+    static func indices(_ t: Tensor) -> Value { .foreign(TensorValue(t, role: .indices)) }
 
     /// A float32 as the number it reads as (0.1, not 0.10000000149011612).
     static func float(_ x: Float) -> Value { .number(shortest(x)) }

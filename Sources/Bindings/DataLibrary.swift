@@ -1,6 +1,8 @@
-// The data library: one `save` and one `load` that dispatches on the file's format
-// (safetensors for networks and tensors; D4RL HDF5, Minari folders and NPZ for
+// The data library: one `load` that dispatches on the file's format (safetensors for
+// networks, optimisers and tensors, NumPy .npy; D4RL HDF5, Minari folders and NPZ for
 // datasets), datasets as values with a one-screen summary and fields, and `sample`.
+// `save` and `load_state` are in DataLibrary+Checkpoints.swift, CSV and JSON files in
+// DataLibrary+Tables.swift.
 
 import Autodiff
 import Foundation
@@ -22,7 +24,8 @@ final class DatasetValue: ForeignValue {
 
     func field(_ name: String) throws -> Value? {
         let d = dataset
-        func flags(_ xs: [Bool]) -> Value { .tensor(Tensor(xs.map { $0 ? 1 : 0 })) }
+        // Flags are masks, so d.observations[d.terminals] selects the terminal steps.
+        func flags(_ xs: [Bool]) -> Value { .mask(Tensor(xs.map { $0 ? 1 : 0 })) }
         switch name {
         case "observations": return .tensor(d.observations)
         case "actions": return .tensor(d.actions)
@@ -45,54 +48,27 @@ final class DatasetValue: ForeignValue {
 
 enum DataLibrary {
     static func library(_ s: EngineState) -> Library {
-        Library(name: "data", entries: [save, load, sample(s)])
-    }
-
-    static var kindKey: String { "cdsa.kind" }
-
-    static var save: Builtin {
-        Builtin("save", [.init("value"), .init("path", .string)],
-                doc: "Write a policy, network, tensor or record of tensors to a safetensors file (atomically; the architecture goes in its metadata; a policy's tensors are its networks' PyTorch state dicts).") { a in
-            let path = try a.string(1)
-            var file = SafeTensors()
-            switch a[0] {
-            case .foreign(let p as PolicyValue):
-                guard let actor = p.policy as? ActorPolicy else { throw a.bad(0, "\(p.summary) has no weights to save") }
-                file = try engine("save") { try PolicyFile.encode(actor) }
-            case .foreign(let net as NetworkValue):
-                file.tensors = net.module.stateDict
-                file.metadata[kindKey] = "network"
-                try engine("save") { try file.setJSONMetadata(net.spec) }
-            case .foreign(let t as TensorValue):
-                file.tensors = ["tensor": t.tensor.detached]
-                file.metadata[kindKey] = "tensor"
-            case .record(let r):
-                for (key, v) in zip(r.keys, r.values) {
-                    guard case .foreign(let t as TensorValue) = v else { throw a.bad(0, "record of tensors expected, field '\(key)' is a \(v.typeName)") }
-                    file.tensors[key] = t.tensor.detached
-                }
-                file.metadata[kindKey] = "tensors"
-            default:
-                throw a.bad(0, "network, tensor or record of tensors expected, got \(a[0].typeName)")
-            }
-            try engine("save") { try file.write(to: path) }
-            return .nil
-        }
+        Library(name: "data", entries: [save, load, loadState, sample(s)] + tables)
     }
 
     /// Whether the file starts like safetensors: a little-endian header length, then `{`.
     static func looksLikeSafeTensors(_ path: String) -> Bool {
         if path.hasSuffix(".safetensors") { return true }
-        guard let h = FileHandle(forReadingAtPath: path), let head = try? h.read(upToCount: 9) else { return false }
-        try? h.close()
-        return head.count == 9 && head[head.startIndex + 8] == UInt8(ascii: "{")
+        let head = firstBytes(path, 9)
+        return head.count == 9 && head[8] == UInt8(ascii: "{")
     }
 
-    static var formats: [String] { ["safetensors"] + DatasetFormat.allCases.map(\.rawValue) }
+    static func firstBytes(_ path: String, _ n: Int) -> [UInt8] {
+        guard let h = FileHandle(forReadingAtPath: path) else { return [] }
+        defer { try? h.close() }
+        return (try? h.read(upToCount: n)).map { [UInt8]($0) } ?? []
+    }
+
+    static var formats: [String] { ["safetensors", "npy"] + DatasetFormat.allCases.map(\.rawValue) }
 
     static var load: Builtin {
         Builtin("load", [.init("path", .string), .init("format", .string, default: .nil)],
-                doc: "Read a file, detecting its format unless given: safetensors (a network, tensor or record of tensors) or a dataset (d4rl HDF5, minari folder, npz).") { a in
+                doc: "Read a file, detecting its format unless given: safetensors (a network, optimizer, tensor or record), a NumPy .npy array (a tensor) or a dataset (d4rl HDF5, minari folder, npz).") { a in
             let path = try a.string(0)
             var format: String?
             if case .string(let f) = a[1] {
@@ -101,33 +77,45 @@ enum DataLibrary {
             }
             guard FileManager.default.fileExists(atPath: path) else { throw ScriptError("load: \(path): no such file or folder") }
             if format == "safetensors" || (format == nil && looksLikeSafeTensors(path)) {
-                return try engine("load") { try weights(SafeTensors.read(from: path), source: path) }
+                return try engine("load") { try weights(SafeTensors.read(from: path), path: path) }
             }
+            if format == "npy" || (format == nil && firstBytes(path, 6) == numpyMagic) {
+                guard let data = FileManager.default.contents(atPath: path) else { throw ScriptError("load: \(path): cannot read the file") }
+                return .tensor(try engine("load") {
+                    try NumpyArray(npy: [UInt8](data), file: path, key: URL(fileURLWithPath: path).lastPathComponent).tensor()
+                })
+            }
+            if format == nil, let other = unreadable(path) { throw ScriptError("load: \(path) is \(other)") }
             let datasetFormat = format.flatMap(DatasetFormat.init(rawValue:))
             return .foreign(DatasetValue(try engine("load") { try Dataset.load(path, format: datasetFormat) }))
         }
     }
 
-    /// A network when the file describes one, else a tensor or a record of tensors.
-    static func weights(_ file: SafeTensors, source: String) throws -> Value {
-        switch file.metadata[kindKey] {
-        case "policy":
-            return .foreign(PolicyValue(try PolicyFile.decode(file, source: source)))
-        case "network":
-            guard let spec = try file.jsonMetadata(NetworkSpec.self) else {
-                throw TensorError.invalidArgument(op: "load", "the file names no architecture")
-            }
-            // Every weight is overwritten by the file's, so this generator draws nothing that survives.
-            var scratch = RandomGenerator(seed: 0)
-            let net = try spec.build(&scratch)
-            try net.module.load(stateDict: file.tensors)
-            return .foreign(net)
-        case "tensor" where file.tensors.count == 1:
-            return .tensor(file.tensors.first!.value)
-        default:
-            let names = file.tensors.keys.sorted()
-            return .record(Record(keys: names, values: names.map { .tensor(file.tensors[$0]!) }))
+    static let numpyMagic: [UInt8] = [0x93, 0x4E, 0x55, 0x4D, 0x50, 0x59]
+    static let hdf5Magic: [UInt8] = [0x89, 0x48, 0x44, 0x46, 0x0D, 0x0A, 0x1A, 0x0A]
+
+    /// What a file `load` cannot read is, and what reads it instead; nil for a file that
+    /// may be a dataset (HDF5 by name or signature, a zip, a folder).
+    static func unreadable(_ path: String) -> String? {
+        var isFolder: ObjCBool = false
+        _ = FileManager.default.fileExists(atPath: path, isDirectory: &isFolder)
+        if isFolder.boolValue { return nil }
+        let ext = URL(fileURLWithPath: path).pathExtension.lowercased()
+        let known = "load reads .safetensors, NumPy .npy and .npz, D4RL .hdf5/.h5 and Minari folders"
+        switch ext {
+        case "hdf5", "h5", "npz": return nil
+        case "csv", "tsv": return "a CSV file; read it with read_csv(path)"
+        case "json", "jsonl": return "a JSON file; read it with read_json(path)"
+        case "pt", "pth", "ckpt":
+            return "a PyTorch checkpoint (torch.save, a pickle); cdsa never unpickles: save the state dict with safetensors.torch.save_file and load that"
+        case "pkl", "pickle":
+            return "a Python pickle; cdsa never unpickles: save arrays with numpy.savez or safetensors"
+        default: break
         }
+        let head = firstBytes(path, 8)
+        if head == hdf5Magic || head.starts(with: [0x50, 0x4B, 0x03, 0x04]) { return nil }
+        if head.first == 0x80 { return "a Python pickle; cdsa never unpickles: save arrays with numpy.savez or safetensors" }
+        return "not a format cdsa knows (\(known)); pass format= if it is one of them"
     }
 
     static func sample(_ s: EngineState) -> Builtin {
@@ -147,7 +135,7 @@ enum DataLibrary {
             let b = try engine("sample") { try s.withGenerator(a[3]) { try d.sample(n, using: &$0, from: pool) } }
             return .record(Record([
                 "observations": .tensor(b.observations), "actions": .tensor(b.actions), "rewards": .tensor(b.rewards),
-                "next_observations": .tensor(b.nextObservations), "terminals": .tensor(b.terminals), "timeouts": .tensor(b.timeouts),
+                "next_observations": .tensor(b.nextObservations), "terminals": .mask(b.terminals), "timeouts": .mask(b.timeouts),
             ]))
         }
     }

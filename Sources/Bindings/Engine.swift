@@ -6,6 +6,7 @@ import Autodiff
 import Language
 import NeuralNet
 import OfflineRL
+import Reports
 import Simulation
 
 /// What the engine's built-ins share within one session: the one seeded random generator
@@ -107,6 +108,8 @@ func engineError(_ error: any Error, in name: String) -> ScriptError? {
     case let e as DatasetError: return ScriptError("\(name): \(e)")
     case let e as SafeTensorsError: return ScriptError("\(name): \(e)")
     case let e as AtomicWriteError: return ScriptError("\(name): \(e)")
+    case let e as CheckpointError: return ScriptError("\(name): \(e)")
+    case let e as FileFormatError: return ScriptError("\(name): \(e)")
     case let e as SimulationError: return ScriptError("\(name): \(e)")
     case let e as MazeError: return ScriptError("\(name): \(e)")
     case let e as ScoreError: return ScriptError("\(name): \(e)")

@@ -24,13 +24,13 @@ enum NetworkLibrary {
             guard sizes.count >= 2 else { throw a.bad(0, "at least an input and an output size expected, got \(a[0].repr)") }
             let spec = NetworkSpec(kind: "mlp", sizes: sizes, activation: try a.activation(1).rawValue,
                                    layernorm: try a.bool(2), out: try a.activation(3).rawValue)
-            return .foreign(try engine("mlp") { try s.withGenerator(a[4]) { try spec.build(&$0) } })
+            return .foreign(try engine("mlp") { try s.withGenerator(a[4]) { try NetworkValue(spec, rng: &$0) } })
         },
         Builtin("linear", [.init("inputs", .integer), .init("outputs", .integer), .init("bias", .bool, default: .bool(true)),
                            .init("seed", .integer, default: .nil)],
                 doc: "One linear layer y = x Wᵀ + b, PyTorch-initialised from the session's generator unless seed is given.") { a in
             let spec = NetworkSpec(kind: "linear", sizes: [try a.positive(0), try a.positive(1)], bias: try a.bool(2))
-            return .foreign(try engine("linear") { try s.withGenerator(a[3]) { try spec.build(&$0) } })
+            return .foreign(try engine("linear") { try s.withGenerator(a[3]) { try NetworkValue(spec, rng: &$0) } })
         },
     ] }
 
@@ -64,7 +64,7 @@ enum NetworkLibrary {
             let config = Adam.Config(learningRate: try a.float(1), beta1: try a.float(3), beta2: try a.float(4),
                                      epsilon: try a.float(5), weightDecay: try a.float(2), decoupledWeightDecay: decoupled)
             guard config.learningRate > 0, config.learningRate.isFinite else { throw a.bad(1, "positive learning rate expected") }
-            return .foreign(OptimizerValue(name: name, network: net, config: config))
+            return .foreign(OptimizerValue(network: net, config: config))
         }
     }
 

@@ -7,60 +7,47 @@ import Foundation
 import Language
 import NeuralNet
 
-/// A network's architecture, stored as JSON in a safetensors file's metadata so `load`
-/// rebuilds it.
-struct NetworkSpec: Codable, Equatable {
-    var kind: String   // "mlp" or "linear"
-    var sizes: [Int]
-    var activation: String = "identity"
-    var layernorm: Bool = false
-    var out: String = "identity"
-    var bias: Bool = true
-
-    func build(_ rng: inout RandomGenerator) throws -> NetworkValue {
-        func act(_ s: String) throws -> Activation {
-            guard let a = Activation(rawValue: s) else { throw TensorError.invalidArgument(op: kind, "unknown activation '\(s)'") }
-            return a
-        }
-        if kind == "linear" {
-            guard sizes.count == 2 else { throw TensorError.invalidArgument(op: "linear", "needs [in, out], got \(sizes)") }
-            return NetworkValue(self, try Linear(sizes[0], sizes[1], bias: bias, rng: &rng))
-        }
-        guard kind == "mlp" else { throw TensorError.invalidArgument(op: "load", "unknown network kind '\(kind)'") }
-        let config = MLP.Config(sizes: sizes, activation: try act(activation), layerNorm: layernorm, outputActivation: try act(out))
-        return NetworkValue(self, try MLP(config, rng: &rng))
-    }
-}
-
 final class NetworkValue: CallableForeign {
     let spec: NetworkSpec
     let module: any Module
+    /// The observation normaliser saved with the network (`net.normalizer`); `net(x)` does
+    /// not apply it, a policy made from the network will.
+    var normalizer: Normalizer?
     private let forward: (Tensor) throws -> Tensor
 
-    init(_ spec: NetworkSpec, _ mlp: MLP) {
+    init(_ spec: NetworkSpec, _ module: any Module, normalizer: Normalizer? = nil) {
         self.spec = spec
-        module = mlp
-        forward = { try mlp($0) }
-    }
-
-    init(_ spec: NetworkSpec, _ layer: Linear) {
-        self.spec = spec
-        module = layer
-        forward = { x in
-            guard x.rank == 1 || x.rank == 2 else {
-                throw TensorError.shapeMismatch(op: "linear", "expects input [batch, \(layer.inputs)], got \(x.shape)")
+        self.module = module
+        self.normalizer = normalizer
+        switch module {
+        case let mlp as MLP:
+            forward = { try mlp($0) }
+        case let layer as Linear:
+            forward = { x in
+                guard x.rank == 1 || x.rank == 2 else {
+                    throw TensorError.shapeMismatch(op: "linear", "expects input [batch, \(layer.inputs)], got \(x.shape)")
+                }
+                let y = try layer(x.rank == 1 ? x.reshaped([1, -1]) : x)
+                return x.rank == 1 ? try y.reshaped([layer.outputs]) : y
             }
-            let y = try layer(x.rank == 1 ? x.reshaped([1, -1]) : x)
-            return x.rank == 1 ? try y.reshaped([layer.outputs]) : y
+        default:
+            preconditionFailure("NetworkSpec builds only MLP and Linear")
         }
     }
 
+    /// A fresh network of `spec`, from `rng`.
+    convenience init(_ spec: NetworkSpec, rng: inout RandomGenerator) throws {
+        self.init(spec, try spec.build(rng: &rng))
+    }
+
+    var checkpoint: Checkpoint { Checkpoint(module, spec: spec, normalizer: normalizer) }
+
     var typeName: String { "network" }
-    var fieldNames: [String] { ["sizes", "parameters", "parameter_count"] }
+    var fieldNames: [String] { ["sizes", "parameters", "parameter_count", "normalizer"] }
 
     var summary: String {
-        if let mlp = module as? MLP { return mlp.description }
-        return "linear \(spec.sizes[0])-\(spec.sizes[1]) (\(module.parameterCount) parameters)"
+        let base = (module as? MLP)?.description ?? "linear \(spec.sizes[0])-\(spec.sizes[1]) (\(module.parameterCount) parameters)"
+        return normalizer == nil ? base : base + " with normalizer"
     }
 
     func callAsFunction(_ x: Tensor) throws -> Tensor { try engine(spec.kind) { try forward(x) } }
@@ -82,11 +69,86 @@ final class NetworkValue: CallableForeign {
         switch name {
         case "sizes": return .list(List(spec.sizes.map { .number(Double($0)) }))
         case "parameter_count": return .number(Double(module.parameterCount))
-        case "parameters":
-            let ps = module.parameters
-            return .record(Record(keys: ps.map(\.name), values: ps.map { .tensor($0.value.detached) }))
+        case "parameters": return parametersRecord()
+        case "normalizer":
+            guard let n = normalizer else { return .nil }
+            return .record(Record(["mean": .tensor(n.mean), "std": .tensor(n.std)]))
         default: return nil
         }
+    }
+
+    /// `net.parameters = record` sets every parameter; `net.normalizer = {mean, std}` (or nil).
+    func setField(_ name: String, to value: Value) throws -> Bool {
+        switch name {
+        case "parameters":
+            guard case .record(let r) = value else { throw ScriptError("net.parameters: record of tensors expected, got \(value.typeName)") }
+            try setParameters(Dictionary(uniqueKeysWithValues: zip(r.keys, r.values)), what: "net.parameters")
+        case "normalizer":
+            normalizer = try Self.normalizer(value, what: "net.normalizer")
+        case "sizes", "parameter_count":
+            throw ScriptError("network field '\(name)' is read-only")
+        default:
+            return false
+        }
+        return true
+    }
+
+    /// The parameters as a record of tensors (a snapshot); assigning one of its fields
+    /// writes through to the network, shape-checked, so it is never silently lost.
+    func parametersRecord() -> Value {
+        let ps = module.parameters
+        let record = Record(keys: ps.map(\.name), values: ps.map { .tensor($0.value.detached) })
+        record.willAssign = { [unowned self] name, value in
+            try self.setParameter(name, value, what: "net.parameters")
+        }
+        return .record(record)
+    }
+
+    func setParameter(_ name: String, _ value: Value, what: String) throws {
+        guard let p = module.parameters.first(where: { $0.name == name }) else {
+            var message = "\(what): no parameter '\(name)' in \(summary)"
+            let names = module.parameters.map(\.name)
+            if let guess = Resolver.closest(to: name, in: Set(names)) { message += " (did you mean '\(guess)'?)" }
+            throw ScriptError(message)
+        }
+        guard let t = try tensorLike(value) else { throw ScriptError("\(what): '\(name)' must be a tensor, got \(value.typeName)") }
+        guard t.shape == p.value.shape else {
+            throw ScriptError("\(what): '\(name)' has shape \(p.value.shape), got \(t.shape)")
+        }
+        p.value = t.detached
+    }
+
+    /// Sets every parameter from `values` (by name, each with its shape); names that are not
+    /// parameters are an error. Nothing changes if it throws.
+    func setParameters(_ values: [String: Value], what: String) throws {
+        var tensors: [String: Tensor] = [:]
+        for (name, v) in values {
+            guard let t = try tensorLike(v) else { throw ScriptError("\(what): '\(name)' must be a tensor, got \(v.typeName)") }
+            tensors[name] = t
+        }
+        try setParameters(tensors, what: what)
+    }
+
+    func setParameters(_ tensors: [String: Tensor], what: String) throws {
+        let names = module.parameters.map(\.name)
+        if let extra = tensors.keys.sorted().first(where: { !names.contains($0) }) {
+            var message = "\(what): no parameter '\(extra)' in \(summary)"
+            if let guess = Resolver.closest(to: extra, in: Set(names)) { message += " (did you mean '\(guess)'?)" }
+            throw ScriptError(message)
+        }
+        try engine(what) { try module.load(stateDict: tensors) }
+    }
+
+    /// nil, or a record {mean, std} of vectors of one length.
+    static func normalizer(_ value: Value, what: String) throws -> Normalizer? {
+        if case .nil = value { return nil }
+        guard case .record(let r) = value, let mean = r["mean"], let std = r["std"] else {
+            throw ScriptError("\(what): a record {mean, std} (or nil) expected, got \(value.typeName == "record" ? "a record without mean and std" : value.typeName)")
+        }
+        guard let m = try tensorLike(mean), let s = try tensorLike(std) else {
+            throw ScriptError("\(what): mean and std must be tensors")
+        }
+        return try engine(what) { try Normalizer(mean: m, std: s, op: what) }
     }
 }
 
@@ -130,36 +192,6 @@ final class GradientsValue: ForeignValue {
             throw ScriptError("no parameter '\(name)' in \(network.summary)")
         }
         return .tensor(tensors[i])
-    }
-}
-
-/// Adam or AdamW bound to one network.
-final class OptimizerValue: ForeignValue {
-    let name: String
-    let adam: Adam
-    let network: NetworkValue
-
-    init(name: String, network: NetworkValue, config: Adam.Config) {
-        self.name = name
-        self.network = network
-        adam = Adam(network.module.parameters, config)
-    }
-
-    var typeName: String { "optimizer" }
-    var fieldNames: [String] { ["lr", "steps", "network"] }
-    var summary: String {
-        let c = adam.config
-        let decay = c.weightDecay == 0 ? "" : ", weight decay \(Value.float(c.weightDecay).repr)"
-        return "\(name) (lr \(Value.float(c.learningRate).repr)\(decay); \(adam.steps) steps) for \(network.summary)"
-    }
-
-    func field(_ name: String) throws -> Value? {
-        switch name {
-        case "lr": return .float(adam.config.learningRate)
-        case "steps": return .number(Double(adam.steps))
-        case "network": return .foreign(network)
-        default: return nil
-        }
     }
 }
 

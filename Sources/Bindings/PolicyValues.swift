@@ -7,6 +7,7 @@ import Autodiff
 import Language
 import NeuralNet
 import OfflineRL
+import Reports
 import Simulation
 
 final class PolicyValue: CallableForeign {
@@ -53,10 +54,10 @@ final class PolicyValue: CallableForeign {
         case "seed": return origin.seed.map { .number(Double(Int64(bitPattern: $0))) } ?? .nil
         case "dataset": return origin.dataset.map { .string($0.source) } ?? .nil
         case "sha256": return origin.dataset.map { .string($0.sha256) } ?? .nil
-        case "config": return try origin.config.map { try jsonValue(Array($0.utf8)) } ?? .nil
+        case "config": return try origin.config.map { DataLibrary.value(try JSON.parse($0, source: "the policy's config")) } ?? .nil
         case "normalizer":
             guard let n = p.normalizer else { return .nil }
-            return .record(Record(["mean": .tensor(Tensor(n.mean)), "std": .tensor(Tensor(n.std))]))
+            return .record(Record(["mean": .tensor(n.mean), "std": .tensor(n.std)]))
         case "sampling": return .bool(p.sampling)
         default: return nil
         }

@@ -75,7 +75,7 @@ extension TensorLibrary {
     }
 
     static func math(_ s: EngineState) -> [Builtin] {
-        elementwise + [
+        elementwise + stats(s) + [
             reduction(s, "sum", "Sum of a list's items, or of a tensor's elements over axis (all when nil).", fallback: true) {
                 try $0.sum(axes: $1, keepDims: $2)
             },

@@ -1,5 +1,6 @@
 // The tensor library, part 1: constructors, the session's seeded random generator, and
-// shape operations. Part 2 (elementwise math and reductions) is TensorLibrary+Math.swift.
+// shape operations. Part 2 (elementwise math and reductions) is TensorLibrary+Math.swift,
+// part 3 (std, var, argmax…, masks, rounding) TensorLibrary+Stats.swift.
 // Every sampling built-in draws from the session's one generator (`seed(n)` restarts it)
 // unless the call passes its own `seed=`.
 
@@ -35,7 +36,7 @@ enum TensorLibrary {
             guard step != 0, step.isFinite, lo.isFinite, hi.isFinite else { throw a.bad(2, "non-zero finite step expected") }
             let n = Swift.max(0, ((hi - lo) / step).rounded(.up))
             guard n <= 1e9 else { throw a.bad(1, "range too long") }
-            return .tensor(Tensor((0..<Int(n)).map { Float(lo + Double($0) * step) }))
+            return .indices(Tensor((0..<Int(n)).map { Float(lo + Double($0) * step) }))
         },
         Builtin("linspace", [.init("start", .number), .init("stop", .number), .init("count", .integer)],
                 doc: "count evenly spaced numbers from start to stop (both included).") { a in
@@ -72,7 +73,7 @@ enum TensorLibrary {
             let (low, high, n) = (try a.integer(0), try a.integer(1), try a.integer(2))
             guard n >= 0, n <= 1 << 30 else { throw a.bad(2, "count between 0 and 2^30 expected, got \(n)") }
             let ints = try engine("randint") { try s.withGenerator(a[3]) { try $0.integers(n, low: low, high: high) } }
-            return .tensor(Tensor(ints.map { Float($0) }))
+            return .indices(Tensor(ints.map { Float($0) }))
         },
     ] }
 

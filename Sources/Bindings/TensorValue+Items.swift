@@ -1,5 +1,6 @@
 // Tensor items: `t[i, j]` and `t[a:b, j]` (one subscript per axis, from the first; axes
-// past the last subscript are whole), and item assignment `t[i] = v`, `t[i, a:b] = v`.
+// past the last subscript are whole), and item assignment `t[i] = v`, `t[i, a:b] = v`
+// (by a list, vector or mask: TensorValue+Select.swift).
 // Assignment makes an updated copy (the interpreter stores it back into the variable), so
 // other holders of the tensor are unchanged; like any write, the copy is off the tape.
 
@@ -56,6 +57,10 @@ extension TensorValue {
     /// `t[items] = value`: a copy of `t` with the selection replaced by `value`, broadcast
     /// to the selection's shape.
     func updating(_ items: [Subscript], to value: Value) throws -> Value? {
+        if items.count == 1, case .index(let i) = items[0], !isNumber(i) {
+            guard tensor.rank > 0 else { throw ScriptError("cannot index a tensor of rank 0") }
+            return try updating(try pick(i), to: value)
+        }
         let s = try selection(items)
         guard let v = try tensorLike(value) else { throw ScriptError("cannot assign a \(value.typeName) into a tensor") }
         // Broadcasting against zeros of the selection's shape; a value with more axes, or
@@ -91,4 +96,9 @@ extension TensorValue {
         }
         return .tensor(t)
     }
+}
+
+private func isNumber(_ v: Value) -> Bool {
+    if case .number = v { return true }
+    return false
 }

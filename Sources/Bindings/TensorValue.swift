@@ -7,8 +7,18 @@ import Foundation
 import Language
 
 final class TensorValue: ForeignValue {
+    /// How the tensor reads as a subscript. There is no bool dtype, so a comparison's 0/1
+    /// result is marked a mask (`x[x > 0]` selects) and the results of index built-ins
+    /// (`randint`, `argsort`, `nonzero`…) are marked indices (`x[i]` takes rows); a plain
+    /// tensor of only 0s and 1s that could be either is refused (TensorValue+Select.swift).
+    enum Role { case plain, mask, indices }
+
     let tensor: Tensor
-    init(_ tensor: Tensor) { self.tensor = tensor }
+    let role: Role
+    init(_ tensor: Tensor, role: Role = .plain) {
+        self.tensor = tensor
+        self.role = role
+    }
 
     var typeName: String { "tensor" }
     var fieldNames: [String] { ["shape", "T", "rank", "size"] }
@@ -32,14 +42,15 @@ final class TensorValue: ForeignValue {
             switch op {
             case .add: return .tensor(try a + b)
             case .subtract: return .tensor(try a - b)
-            case .multiply: return .tensor(try a * b)
+            // mask * mask is their "and", still a mask.
+            case .multiply: return role == .mask && isMask(other) ? .mask(try a * b) : .tensor(try a * b)
             case .divide: return .tensor(try a / b)
             case .power: return .tensor(try power(a, b))
             case .matmul: return .tensor(try matmul(a, b))
-            case .less: return .tensor(try Tensor.compare(a, b, op: "<") { $0 < $1 })
-            case .lessEqual: return .tensor(try Tensor.compare(a, b, op: "<=") { $0 <= $1 })
-            case .greater: return .tensor(try Tensor.compare(a, b, op: ">") { $0 > $1 })
-            case .greaterEqual: return .tensor(try Tensor.compare(a, b, op: ">=") { $0 >= $1 })
+            case .less: return .mask(try Tensor.compare(a, b, op: "<") { $0 < $1 })
+            case .lessEqual: return .mask(try Tensor.compare(a, b, op: "<=") { $0 <= $1 })
+            case .greater: return .mask(try Tensor.compare(a, b, op: ">") { $0 > $1 })
+            case .greaterEqual: return .mask(try Tensor.compare(a, b, op: ">=") { $0 >= $1 })
             case .equal: return .bool(same(a, b))
             case .notEqual: return .bool(!same(a, b))
             case .remainder: return nil
@@ -83,23 +94,15 @@ final class TensorValue: ForeignValue {
         return Swift.min(Swift.max(i, 0), n)
     }
 
-    /// `t[i]` drops the first axis; `t[[i, j]]` (a list or tensor of indices) keeps it.
+    /// `t[i]` drops the first axis; `t[[i, j]]` (a list or vector of indices) keeps it;
+    /// `t[mask]` selects where the mask is true (TensorValue+Select.swift).
     func index(_ index: Value) throws -> Value? {
         guard tensor.rank > 0 else { throw ScriptError("cannot index a tensor of rank 0") }
-        let position = { (v: Value) in try self.position(v, axis: 0) }
-        switch index {
-        case .number:
-            let i = try position(index)
+        if case .number = index {
+            let i = try position(index, axis: 0)
             return .tensor(try engine("index") { try tensor.gather([i]).reshaped(Array(tensor.shape.dropFirst())) })
-        case .list(let l):
-            let rows = try l.items.map(position)
-            return .tensor(try engine("index") { try tensor.gather(rows) })
-        case .foreign(let f as TensorValue) where f.tensor.rank == 1:
-            let rows = try f.tensor.scalars.map { try position(.number(Double($0))) }
-            return .tensor(try engine("index") { try tensor.gather(rows) })
-        default:
-            throw ScriptError("tensor index must be a number or a list of numbers, got \(index.typeName)")
         }
+        return .tensor(try select(try pick(index)))
     }
 
     /// `t[a:b]` along the first axis, Python-style: clamped, negatives from the end.
@@ -114,6 +117,11 @@ final class TensorValue: ForeignValue {
         guard let o = other as? TensorValue else { return false }
         return same(tensor, o.tensor)
     }
+}
+
+func isMask(_ v: Value) -> Bool {
+    if case .foreign(let t as TensorValue) = v { return t.role == .mask }
+    return false
 }
 
 /// Same shape and the same values.

@@ -37,7 +37,9 @@ enum TrainLibrary {
             return .init(name, .number, default: .number(shortest(n.floatValue)))
         case let n as NSNumber: return .init(name, .integer, default: .number(n.doubleValue))
         case let s as String: return .init(name, .string, default: .string(s))
-        default: return .init(name, .list, default: Bindings.value(fromJSON: value))
+        case let items as [Any]:
+            return .init(name, .list, default: .list(List(items.map { .number(($0 as? NSNumber)?.doubleValue ?? .nan) })))
+        default: return .init(name, .any, default: .nil)
         }
     }
 
@@ -173,7 +175,7 @@ enum TrainLibrary {
                       m.count == sd.count, m.rank <= 1, sd.rank <= 1 else {
                     throw a.bad(4, "a record {mean, std} of two equal-length vectors expected")
                 }
-                normalizer = Normalizer(mean: m.scalars, std: sd.scalars)
+                normalizer = try engine("load_policy") { try Normalizer(mean: m.reshaped([-1]), std: sd.reshaped([-1])) }
             }
             var prefix: String?
             if case .string(let p) = a[5] { prefix = p }

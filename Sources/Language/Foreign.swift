@@ -16,6 +16,9 @@ public protocol ForeignValue: AnyObject {
     func negate() throws -> Value?
     /// `self.name`, e.g. `.shape`.
     func field(_ name: String) throws -> Value?
+    /// `self.name = value`, for mutable engine objects (an optimiser's `lr`). Returns false
+    /// if the object has no settable field of that name; throws to refuse a bad value.
+    func setField(_ name: String, to value: Value) throws -> Bool
     /// `self[index]`.
     func index(_ index: Value) throws -> Value?
     /// `self[lo:hi]`; a missing bound is nil.
@@ -37,6 +40,7 @@ extension ForeignValue {
     public func binary(_ op: BinaryOperator, _ other: Value, selfOnLeft: Bool) throws -> Value? { nil }
     public func negate() throws -> Value? { nil }
     public func field(_ name: String) throws -> Value? { nil }
+    public func setField(_ name: String, to value: Value) throws -> Bool { false }
     public func index(_ index: Value) throws -> Value? { nil }
     public func slice(_ lo: Value, _ hi: Value) throws -> Value? { nil }
     public func subscripted(_ items: [Subscript]) throws -> Value? { nil }

@@ -110,6 +110,7 @@ extension Interpreter {
             guard case .string(let key) = index else {
                 throw RuntimeError("record index must be a string, got \(index.typeName)", source, span)
             }
+            if let check = r.willAssign { _ = try foreign({ try check(key, value); return nil }, source, span) }
             r[key] = value
             return nil
         case .foreign(let x):
@@ -182,9 +183,16 @@ extension Interpreter {
     }
 
     func setField(_ base: Value, _ name: String, _ value: Value, _ source: Source, _ span: Span) throws {
-        guard case .record(let r) = base else {
+        switch base {
+        case .record(let r):
+            if let check = r.willAssign { _ = try foreign({ try check(name, value); return nil }, source, span) }
+            r[name] = value
+        case .foreign(let x):
+            var done = false
+            _ = try foreign({ done = try x.setField(name, to: value); return nil }, source, span)
+            if !done { throw RuntimeError("cannot set field '\(name)' on a \(x.typeName)", source, span) }
+        default:
             throw RuntimeError("cannot set field '\(name)' on a \(base.typeName)", source, span)
         }
-        r[name] = value
     }
 }

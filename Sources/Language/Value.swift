@@ -58,6 +58,10 @@ public final class List {
 public final class Record {
     public private(set) var keys: [String]
     public private(set) var values: [Value]
+    /// Called before a script assigns a field (`r.k = v`, `r["k"] = v`); throwing refuses
+    /// it. Bindings set it on records that write through to an engine object, so such an
+    /// assignment is never silently lost (`net.parameters["net.0.weight"] = w`).
+    public var willAssign: ((String, Value) throws -> Void)?
     public init(keys: [String], values: [Value]) { self.keys = keys; self.values = values }
     public init(_ fields: KeyValuePairs<String, Value>) {
         keys = fields.map(\.key)

@@ -4,7 +4,7 @@ import Foundation
 /// Adam (Kingma & Ba 2015) with PyTorch's update rule, and AdamW (Loshchilov & Hutter
 /// 2019) when `decoupledWeightDecay` is set. Updates parameters in place.
 public final class Adam {
-    public struct Config: Equatable, Sendable {
+    public struct Config: Equatable, Sendable, Codable {
         /// α, the step size.
         public var learningRate: Float = 3e-4
         /// β₁, decay of the first-moment estimate.
@@ -27,6 +27,12 @@ public final class Adam {
             self.decoupledWeightDecay = decoupledWeightDecay
         }
 
+        // PyTorch's argument names, so a checkpoint's metadata reads like the call that made it.
+        enum CodingKeys: String, CodingKey {
+            case learningRate = "lr", beta1, beta2, epsilon = "eps", weightDecay = "weight_decay"
+            case decoupledWeightDecay = "decoupled_weight_decay"
+        }
+
         public static func adamW(learningRate: Float = 1e-3, weightDecay: Float = 1e-2) -> Config {
             Config(learningRate: learningRate, weightDecay: weightDecay, decoupledWeightDecay: true)
         }
@@ -34,10 +40,11 @@ public final class Adam {
 
     public var config: Config
     public let parameters: [Parameter]
-    public private(set) var steps = 0
+    /// Updates applied so far (set only by `step` and `restore`, Adam+State.swift).
+    public internal(set) var steps = 0
     /// First and second moment estimates, one buffer per parameter.
-    private let m: [UnsafeMutablePointer<Float>]
-    private let v: [UnsafeMutablePointer<Float>]
+    let m: [UnsafeMutablePointer<Float>]
+    let v: [UnsafeMutablePointer<Float>]
 
     public init(_ parameters: [Parameter], _ config: Config = Config()) {
         self.parameters = parameters
@@ -80,44 +87,6 @@ public final class Adam {
                 }
             }
         }
-    }
-
-    /// Everything the optimiser carries between steps: the step count and both moment
-    /// estimates, one tensor per parameter. `restore` makes another Adam over parameters
-    /// of the same shapes continue bit for bit (training-run checkpoints save this).
-    public struct State {
-        public var steps: Int
-        public var m: [Tensor]
-        public var v: [Tensor]
-
-        public init(steps: Int, m: [Tensor], v: [Tensor]) {
-            self.steps = steps
-            self.m = m
-            self.v = v
-        }
-    }
-
-    public var state: State {
-        func copy(_ buffers: [UnsafeMutablePointer<Float>]) -> [Tensor] {
-            zip(parameters, buffers).map { p, b in
-                try! Tensor(shape: p.value.shape, scalars: Array(UnsafeBufferPointer(start: b, count: p.value.count)))
-            }
-        }
-        return State(steps: steps, m: copy(m), v: copy(v))
-    }
-
-    public func restore(_ state: State) throws {
-        guard state.m.count == parameters.count, state.v.count == parameters.count, state.steps >= 0 else {
-            throw TensorError.invalidArgument(op: "adam", "saved state has \(state.m.count) moments for \(parameters.count) parameters")
-        }
-        for (i, p) in parameters.enumerated() where state.m[i].shape != p.value.shape || state.v[i].shape != p.value.shape {
-            throw TensorError.shapeMismatch(op: "adam", "saved moments of '\(p.name)' have shape \(state.m[i].shape), expected \(p.value.shape)")
-        }
-        for i in parameters.indices {
-            state.m[i].withUnsafeBufferPointer { if let b = $0.baseAddress { m[i].update(from: b, count: $0.count) } }
-            state.v[i].withUnsafeBufferPointer { if let b = $0.baseAddress { v[i].update(from: b, count: $0.count) } }
-        }
-        steps = state.steps
     }
 
     deinit {

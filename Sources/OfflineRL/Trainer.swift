@@ -29,7 +29,8 @@ public protocol Trainer: AnyObject {
 }
 
 /// A checkpoint's contents: named tensors and named strings, as a safetensors file
-/// holds them. Keys are `<part>/<name>`: "actor/net.0.weight", "actor.adam/m/net.0.weight".
+/// holds them. Keys are `<part>/<name>`: "actor/net.0.weight", "actor.adam/m/net.0.weight"
+/// (an optimiser's parameters must have distinct names: give each network its own prefix).
 public struct TrainingState {
     public var tensors: [String: Tensor] = [:]
     public var values: [String: String] = [:]
@@ -41,11 +42,9 @@ public struct TrainingState {
     }
 
     public mutating func save(_ adam: Adam, as part: String) {
-        let s = adam.state
-        for (i, p) in adam.parameters.enumerated() {
-            tensors["\(part)/m/\(p.name)#\(i)"] = s.m[i]
-            tensors["\(part)/v/\(p.name)#\(i)"] = s.v[i]
-        }
+        let s = adam.state()
+        for (name, m) in s.firstMoment { tensors["\(part)/m/\(name)"] = m }
+        for (name, v) in s.secondMoment { tensors["\(part)/v/\(name)"] = v }
         values["\(part)/steps"] = String(s.steps)
     }
 
@@ -77,12 +76,12 @@ public struct TrainingState {
     }
 
     public func restore(_ adam: Adam, from part: String) throws {
-        var m: [Tensor] = [], v: [Tensor] = []
-        for (i, p) in adam.parameters.enumerated() {
-            m.append(try tensor("\(part)/m/\(p.name)#\(i)"))
-            v.append(try tensor("\(part)/v/\(p.name)#\(i)"))
+        var m: [String: Tensor] = [:], v: [String: Tensor] = [:]
+        for p in adam.parameters {
+            m[p.name] = try tensor("\(part)/m/\(p.name)")
+            v[p.name] = try tensor("\(part)/v/\(p.name)")
         }
-        do { try adam.restore(Adam.State(steps: try integer("\(part)/steps"), m: m, v: v)) }
+        do { try adam.restore(Adam.State(steps: try integer("\(part)/steps"), firstMoment: m, secondMoment: v)) }
         catch let e as TrainingError { throw e }
         catch { throw TrainingError.checkpoint("\(part): \(error)") }
     }
