@@ -87,6 +87,15 @@ enum DataLibrary {
             }
             if format == nil, let other = unreadable(path) { throw ScriptError("load: \(path) is \(other)") }
             let datasetFormat = format.flatMap(DatasetFormat.init(rawValue:))
+            if (datasetFormat ?? DatasetFormat.detect(path)) == .npz {
+                // Archives of plain arrays (no `observations`) load as a record of tensors.
+                switch try engine("load") { try NPZContents.read(path) } {
+                case .dataset(let d): return .foreign(DatasetValue(d))
+                case .arrays(let arrays):
+                    let names = arrays.keys.sorted()
+                    return .record(Record(keys: names, values: names.map { .tensor(arrays[$0]!) }))
+                }
+            }
             return .foreign(DatasetValue(try engine("load") { try Dataset.load(path, format: datasetFormat) }))
         }
     }

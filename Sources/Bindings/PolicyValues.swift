@@ -79,13 +79,16 @@ final class PolicyValue: CallableForeign {
     }
 }
 
-/// A network used as a policy: its outputs are the action, computed in Swift.
+/// A network used as a policy: its outputs are the action, computed in Swift, from
+/// observations normalised first when the network carries a normaliser.
 struct NetworkPolicy: Policy {
     let network: NetworkValue
     let observationSize: Int
     let actionSize: Int
-    func act(_ observation: [Float]) throws -> [Float] { try network(Tensor(observation)).scalars }
-    func act(batch observations: Tensor) throws -> Tensor { try network(observations) }
+    func act(_ observation: [Float]) throws -> [Float] { try act(batch: Tensor(shape: [1, observation.count], scalars: observation)).scalars }
+    func act(batch observations: Tensor) throws -> Tensor {
+        try network(network.normalizer.map { try $0(observations) } ?? observations)
+    }
 }
 
 /// A cdsa function used as a policy: called through the interpreter on one observation

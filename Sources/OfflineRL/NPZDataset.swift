@@ -23,7 +23,10 @@ extension NumpyArray {
 /// `rewards`, `terminals`, `timeouts`, optional `next_observations` and `infos/*`).
 enum NPZDataset {
     static func read(_ path: String) throws(DatasetError) -> Dataset {
-        let arrays = try NumpyArray.readNPZ(path)
+        try dataset(NumpyArray.readNPZ(path), path: path)
+    }
+
+    static func dataset(_ arrays: [String: NumpyArray], path: String) throws(DatasetError) -> Dataset {
         func array(_ key: String) throws(DatasetError) -> NumpyArray {
             guard let a = arrays[key] else { throw .missingKey(file: path, key: key) }
             return a
@@ -56,5 +59,21 @@ enum NPZDataset {
                            terminals: flags("terminals"), timeouts: flags("timeouts"),
                            nextObservations: arrays["next_observations"] == nil ? nil : tensor("next_observations"),
                            infos: infos, source: path, format: "NPZ")
+    }
+}
+
+/// What an .npz archive holds: a dataset (it has D4RL's `observations`), or plain arrays.
+public enum NPZContents {
+    case dataset(Dataset)
+    case arrays([String: Tensor])
+
+    public static func read(_ path: String) throws(DatasetError) -> NPZContents {
+        let arrays = try NumpyArray.readNPZ(path)
+        if arrays["observations"] != nil { return .dataset(try NPZDataset.dataset(arrays, path: path)) }
+        var tensors: [String: Tensor] = [:]
+        for (key, a) in arrays {
+            do { tensors[key] = try a.tensor() } catch { throw .malformed(file: path, reason: "'\(key)': \(error)") }
+        }
+        return .arrays(tensors)
     }
 }
