@@ -53,7 +53,7 @@ let package = Package(
         .testTarget(name: "AutodiffTests", dependencies: ["Autodiff"]),
         .testTarget(name: "NeuralNetTests", dependencies: ["NeuralNet"], resources: [.copy("Fixtures")]),
         .testTarget(name: "SimulationTests", dependencies: ["Simulation", "OfflineRL"], exclude: ["Fixtures"]),
-        .testTarget(name: "OfflineRLTests", dependencies: ["OfflineRL"]),
+        .testTarget(name: "OfflineRLTests", dependencies: ["OfflineRL"], resources: [.copy("Fixtures")]),
         .testTarget(name: "ReportsTests", dependencies: ["Reports"]),
         // The golden-script runner both language test targets share.
         .target(name: "GoldenSupport", dependencies: ["Language"], path: "Tests/GoldenSupport"),
