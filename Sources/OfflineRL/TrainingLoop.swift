@@ -22,6 +22,9 @@ public final class TrainingLoop {
     public private(set) var evaluations: [(step: Int, report: EvaluationReport)] = []
     /// Wall seconds spent training, over every process that worked on the run.
     private var elapsed: Double = 0
+    /// The losses of the log interval under way (their names, sums and count): kept in
+    /// checkpoints, so a resumed run logs the same averages as one that never stopped.
+    private var names: [String] = [], sums: [Double] = [], count = 0
 
     public init(trainer: any Trainer, options: TrainingOptions, seed: UInt64 = 0, folder: RunFolder? = nil,
                 evaluationEnvironment: (any PhysicsEnvironment)? = nil, progress: (any ProgressReporter)? = nil,
@@ -42,6 +45,10 @@ public final class TrainingLoop {
         try trainer.restore(from: state)
         trainer.step = try state.integer("step")
         elapsed = Double(try state.value("elapsed")) ?? 0
+        names = state.values["interval.names"].map { $0.split(separator: ",").map(String.init) } ?? []
+        sums = state.values["interval.sums"].map { $0.split(separator: ",").compactMap { Double(String($0)) } } ?? []
+        count = Int(state.values["interval.count"] ?? "") ?? 0
+        if sums.count != names.count { (names, sums, count) = ([], [], 0) }
         try folder.rewind(to: trainer.step)
     }
 
@@ -52,6 +59,9 @@ public final class TrainingLoop {
         state.values["step"] = String(trainer.step)
         state.values["elapsed"] = String(elapsed)
         state.values["algorithm"] = trainer.algorithm
+        state.values["interval.names"] = names.joined(separator: ",")
+        state.values["interval.sums"] = sums.map { $0.description }.joined(separator: ",")
+        state.values["interval.count"] = String(count)
         try folder.writeCheckpoint(state)
         try folder.event("checkpoint", step: trainer.step)
     }
@@ -62,7 +72,6 @@ public final class TrainingLoop {
         let total = options.steps, title = trainer.algorithm
         try folder?.event(trainer.step == 0 ? "start" : "resume", step: trainer.step)
         defer { progress?.finish() }
-        var names: [String] = [], sums: [Double] = [], count = 0
         var intervalStart = Date().timeIntervalSinceReferenceDate, intervalStep = trainer.step
         var rate = 0.0, latest = ""
         while trainer.step < total {
