@@ -70,6 +70,9 @@ public final class TrainingLoop {
     public func run() throws -> ActorPolicy {
         try options.validate()
         let total = options.steps, title = trainer.algorithm
+        guard trainer.step <= total else {
+            throw TrainingError.run("the run is at step \(trainer.step), past the \(total) steps asked for")
+        }
         try folder?.event(trainer.step == 0 ? "start" : "resume", step: trainer.step)
         defer { progress?.finish() }
         var intervalStart = Date().timeIntervalSinceReferenceDate, intervalStep = trainer.step

@@ -65,6 +65,27 @@ struct ReplTests {
         #expect(history.contains("print(\"looping\"); while true { i += 1 }\n"))
     }
 
+    /// Ctrl-C during training stops between updates, writes a checkpoint and returns to
+    /// the prompt with the session intact; the run then resumes from its folder.
+    @Test func ctrlCStopsATrainingRunResumably() throws {
+        let dir = scratchFolder(); defer { try? FileManager.default.removeItem(at: dir) }
+        let run = dir.appendingPathComponent("run").path, data = dir.appendingPathComponent("maze.hdf5").path
+        let term = try start(in: dir)
+        try converse(term, [
+            ("", ["cdsa> "], 0),
+            ("let d = maze_dataset(\"umaze\", 3000, seed=1, path=\"\(data)\")\n", ["cdsa> "], 0),
+            ("let p = bc(d, steps=100000000, hidden=[32], run=\"\(run)\", progress=false)\n", [], 0),
+            ("\u{03}", ["error: bc: interrupted at step ", " of 100000000; checkpoint written, resume(\"\(run)\") continues", "cdsa> "], 0.5),
+            ("d.count\n", ["3000\n"], 0),
+            ("let q = resume(\"\(run)\", steps=20, progress=false)\n", ["error: resume: the run is at step ", "past the 20 steps asked for", "cdsa> "], 0),
+            (":quit\n", [], 0),
+        ])
+        #expect(term.waitForExit() == 0)
+        #expect(FileManager.default.fileExists(atPath: run + "/checkpoint.safetensors"))
+        let events = try String(contentsOf: URL(fileURLWithPath: run + "/events.jsonl"), encoding: .utf8)
+        #expect(events.contains("\"event\":\"interrupted\""))
+    }
+
     @Test func historyPersistsAcrossSessionsAndCtrlDQuits() throws {
         let dir = scratchFolder(); defer { try? FileManager.default.removeItem(at: dir) }
         do {
