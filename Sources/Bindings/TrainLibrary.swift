@@ -15,7 +15,7 @@ enum TrainLibrary {
         Library(name: "train", entries: [
             algorithm("bc", doc: "Behaviour cloning (top_fraction=0.1 is 10%BC) on a dataset; returns the trained policy.",
                       defaults: BC.Config(), s),
-            resume(s), evaluateBuiltin(s), loadPolicy,
+            resume(s), evaluateBuiltin(s), finalScore, loadPolicy,
         ])
     }
 
@@ -28,28 +28,37 @@ enum TrainLibrary {
         .init("keep_every", .integer, default: .number(0)), .init("progress", .bool, default: .bool(true)),
     ] }
 
-    /// A config field as a parameter: its kind and default from the JSON of `Config()`.
-    static func parameter(_ name: String, _ value: Any) -> BuiltinParameter {
-        switch value {
-        case let n as NSNumber where String(cString: n.objCType) == "c" && "\(type(of: n))".contains("Boolean"):
-            return .init(name, .bool, default: .bool(n.boolValue))
-        case let n as NSNumber where ["d", "f"].contains(String(cString: n.objCType)):
-            return .init(name, .number, default: .number(shortest(n.floatValue)))
-        case let n as NSNumber: return .init(name, .integer, default: .number(n.doubleValue))
-        case let s as String: return .init(name, .string, default: .string(s))
-        case let items as [Any]:
-            return .init(name, .list, default: .list(List(items.map { .number(($0 as? NSNumber)?.doubleValue ?? .nan) })))
-        default: return .init(name, .any, default: .nil)
+    /// A config's fields as keyword parameters, in declaration order: names as its JSON
+    /// spells them (snake_case), kinds from the Swift types (a Double field whose default
+    /// is whole still takes any number), defaults from `Config()` itself.
+    static func configParameters<C: Codable>(_ config: C) -> [BuiltinParameter] {
+        let json = (try? ConfigCoding.fields(config)) ?? [:]
+        return Mirror(reflecting: config).children.compactMap { child in
+            guard let label = child.label,
+                  let key = json.keys.first(where: { $0.replacingOccurrences(of: "_", with: "") == label.lowercased() }) else { return nil }
+            switch child.value {
+            case let x as Int: return .init(key, .integer, default: .number(Double(x)))
+            case let x as Double: return .init(key, .number, default: .number(x))
+            case let x as Float: return .init(key, .number, default: .number(shortest(x)))
+            case let x as Bool: return .init(key, .bool, default: .bool(x))
+            case let x as String: return .init(key, .string, default: .string(x))
+            case let xs as [Int]: return .init(key, .list, default: .list(List(xs.map { .number(Double($0)) })))
+            case let xs as [Double]: return .init(key, .list, default: .list(List(xs.map { .number($0) })))
+            default:
+                // An enum of names (Codable by raw value) or an optional: the JSON default.
+                if let name = json[key] as? String { return .init(key, .string, default: .string(name)) }
+                return .init(key, .any, default: .nil)
+            }
         }
     }
 
     /// `name(data, steps=…, seed=…, run=…, …, <config fields>)`.
     static func algorithm<C: Codable>(_ name: String, doc: String, defaults: C, source: String = "data", _ s: EngineState) -> Builtin {
-        let fields = (try? ConfigCoding.fields(defaults)) ?? [:]
-        let names = fields.keys.sorted()
+        let fields = configParameters(defaults)
+        let names = fields.map(\.name)
         let first: BuiltinParameter = source == "data" ? .init("data", .foreign("dataset")) : .init("env", .foreign("environment"))
         let configStart = 1 + runParameters.count
-        return Builtin(name, [first] + runParameters + names.map { parameter($0, fields[$0]!) }, doc: doc) { a in
+        return Builtin(name, [first] + runParameters + fields, doc: doc) { a in
             var config: [String: Any] = [:]
             for (k, field) in names.enumerated() { config[field] = try json(a[configStart + k]) }
             let configJSON = String(decoding: try JSONSerialization.data(withJSONObject: config, options: [.sortedKeys]), as: UTF8.self)
@@ -158,6 +167,18 @@ enum TrainLibrary {
                 try engine("evaluate") { try evaluate(policy, in: e.env, episodes: episodes, seed: seed, parallel: parallel, cancellation: s.cancellation) }
             }
             return .foreign(ReportValue(report))
+        }
+    }
+
+    static var finalScore: Builtin {
+        Builtin("final_score", [.init("run", .string), .init("last", .integer, default: .number(10))],
+                doc: "The seed's protocol for a run folder: mean and std of its last periodic evaluations' normalised scores (returns without references), as {mean, std, scores, steps}.") { a in
+            let folder = try engine("final_score") { try RunFolder.open(try a.string(0)) }
+            let (steps, values, _) = try engine("final_score") { try folder.finalEvaluations(try a.positive(1)) }
+            let mean = values.reduce(0, +) / Double(values.count)
+            let std = (values.reduce(0) { $0 + ($1 - mean) * ($1 - mean) } / Double(values.count)).squareRoot()
+            return .record(Record(["mean": .number(mean), "std": .number(std), "scores": .list(List(values.map { .number($0) })),
+                                   "steps": .list(List(steps.map { .number(Double($0)) }))]))
         }
     }
 

@@ -219,4 +219,19 @@ public final class RunFolder {
         guard let header = lines.first else { return ([], []) }
         return (header, Array(lines.dropFirst()).filter { $0.count == header.count })
     }
+
+    /// The seed's protocol: the last `count` periodic evaluations' normalised scores (or
+    /// returns, without reference scores), with the steps they were made at.
+    public func finalEvaluations(_ count: Int) throws -> (steps: [Int], values: [Double], normalized: Bool) {
+        let (header, rows) = try metrics()
+        guard let stepColumn = header.firstIndex(of: "step"),
+              let scoreColumn = header.firstIndex(of: "eval_score"), let returnColumn = header.firstIndex(of: "eval_return") else {
+            throw TrainingError.run("\(path) has no evaluations (train with evaluate_every=…)")
+        }
+        let evaluated = rows.filter { !$0[returnColumn].isEmpty }
+        let normalized = evaluated.allSatisfy { !$0[scoreColumn].isEmpty }
+        let last = evaluated.suffix(count)
+        guard !last.isEmpty else { throw TrainingError.run("\(path) has no evaluations yet") }
+        return (last.compactMap { Int($0[stepColumn]) }, last.compactMap { Double($0[normalized ? scoreColumn : returnColumn]) }, normalized)
+    }
 }
