@@ -48,7 +48,23 @@ final class DatasetValue: ForeignValue {
 
 enum DataLibrary {
     static func library(_ s: EngineState) -> Library {
-        Library(name: "data", entries: [save, load, loadState, sample(s)] + tables)
+        Library(name: "data", entries: [save, load(s), loadState, sample(s)] + tables)
+    }
+
+    /// The file of cdsa's recreation of a D4RL locomotion dataset, made now (with a line
+    /// saying so and a progress bar) if the data folder lacks it.
+    static func madeDataset(_ world: String, _ kind: LocomotionData.Kind, _ s: EngineState) throws -> String {
+        let path = LocomotionData.path(world, kind)
+        if FileManager.default.fileExists(atPath: path) { return path }
+        guard let behaviour = s.behaviourFolder else {
+            throw ScriptError("load: \(world)-\(kind.rawValue) is made from cdsa's behaviour policies (stdlib/behaviour), which this session cannot find")
+        }
+        try engine("load") { try FileManager.default.createDirectory(atPath: LocomotionData.folder, withIntermediateDirectories: true) }
+        FileHandle.standardError.write(Data("making \(world)-\(kind.rawValue), cdsa's recreation of D4RL's dataset by its recipe (first use; it is kept in \(path))\n".utf8))
+        try engine("load") {
+            try LocomotionData.make(world, kind, behaviour: behaviour, to: path, progress: ConsoleProgress(), cancellation: s.cancellation)
+        }
+        return path
     }
 
     /// Whether the file starts like safetensors: a little-endian header length, then `{`.
@@ -66,10 +82,13 @@ enum DataLibrary {
 
     static var formats: [String] { ["safetensors", "npy"] + DatasetFormat.allCases.map(\.rawValue) }
 
-    static var load: Builtin {
+    static func load(_ s: EngineState) -> Builtin {
         Builtin("load", [.init("path", .string), .init("format", .string, default: .nil)],
-                doc: "Read a file, detecting its format unless given: safetensors (a network, optimizer, tensor or record), a NumPy .npy array (a tensor) or a dataset (d4rl HDF5, minari folder, npz).") { a in
-            let path = try a.string(0)
+                doc: "Read a file, detecting its format unless given: safetensors (a network, optimizer, tensor or record), a NumPy .npy array (a tensor) or a dataset (d4rl HDF5, minari folder, npz); or a locomotion dataset by D4RL name (hopper-medium-v2), cdsa's recreation, made on first use.") { a in
+            var path = try a.string(0)
+            if !FileManager.default.fileExists(atPath: path), let (world, kind) = LocomotionData.parse(path) {
+                path = try madeDataset(world, kind, s)
+            }
             var format: String?
             if case .string(let f) = a[1] {
                 guard formats.contains(f) else { throw a.bad(1, "unknown format '\(f)'; expected one of \(formats.joined(separator: ", "))") }

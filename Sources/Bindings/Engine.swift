@@ -23,6 +23,8 @@ public final class EngineState {
     /// driver fills them in).
     public var versions: [String: String] = [:]
     public var commandLine: [String] = []
+    /// stdlib/behaviour: the behaviour policies cdsa's locomotion datasets are made from.
+    public var behaviourFolder: String?
 
     public init(seed: UInt64 = 0, cancellation: CancellationToken = .interrupt) {
         rng = RandomGenerator(seed: seed)

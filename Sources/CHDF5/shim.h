@@ -14,6 +14,7 @@ static inline size_t cdsa_h5t_variable(void) { return H5T_VARIABLE; }
 
 static inline hid_t cdsa_h5p_default(void) { return H5P_DEFAULT; }
 static inline hid_t cdsa_h5p_file_access(void) { return H5P_FILE_ACCESS; }
+static inline hid_t cdsa_h5p_group_create(void) { return H5P_GROUP_CREATE; }
 static inline hid_t cdsa_h5p_dataset_create(void) { return H5P_DATASET_CREATE; }
 static inline hid_t cdsa_h5p_link_create(void) { return H5P_LINK_CREATE; }
 static inline hid_t cdsa_h5s_all(void) { return H5S_ALL; }

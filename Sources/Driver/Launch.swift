@@ -36,6 +36,7 @@ enum Launch {
         let engine = installEngine(into: session, seed: UInt64(bitPattern: Int64(seed ?? 0)), cancellation: .interrupt)
         engine.versions = Dictionary(uniqueKeysWithValues: [("cdsa", Versions.cdsa)] + Versions.libraries)
         engine.commandLine = CommandLine.arguments
+        engine.behaviourFolder = stdlibDirectory.map { $0 + "/behaviour" }
         return session
     }
 

@@ -1,4 +1,5 @@
 import Autodiff
+import Foundation
 import Simulation
 
 /// Runs `policy` in `env` for `steps` steps and records every transition, D4RL-style:
@@ -12,7 +13,8 @@ import Simulation
 ///
 /// `seed` draws the reset seed of every episode; the policy samples from its own
 /// generator (a `RandomPolicy` takes its seed when built).
-public func collect(env: some Environment, policy: some Policy, steps: Int, seed: UInt64) throws -> Dataset {
+public func collect(env: some Environment, policy: some Policy, steps: Int, seed: UInt64,
+                    progress: (any ProgressReporter)? = nil, title: String = "collect") throws -> Dataset {
     guard steps > 0 else { throw DatasetError.invalidArgument("collect: steps must be positive, got \(steps)") }
     let obsSize = env.observationSpace.size, actSize = env.actionSpace.size
     guard policy.observationSize == obsSize, policy.actionSize == actSize else {
@@ -29,7 +31,13 @@ public func collect(env: some Environment, policy: some Policy, steps: Int, seed
 
     var observation = try env.reset(seed: rng.next())
     var episodeStep = 0
-    for _ in 0..<steps {
+    let started = Date().timeIntervalSinceReferenceDate
+    defer { progress?.finish() }
+    for done in 0..<steps {
+        if let progress, done % 1000 == 0 {
+            let rate = Double(done) / Swift.max(Date().timeIntervalSinceReferenceDate - started, 1e-9)
+            progress.report(title: title, done: done, total: steps, rate: rate, detail: "", force: done % 100_000 == 0)
+        }
         guard observation.count == obsSize else {
             throw DatasetError.invalidArgument("collect: \(env.name) returned \(observation.count) observation values, its space has \(obsSize)")
         }
@@ -69,8 +77,9 @@ public func collect(env: some Environment, policy: some Policy, steps: Int, seed
 
 /// `collect`, then writes the dataset to `path` in D4RL's layout (atomically).
 @discardableResult
-public func collect(env: some Environment, policy: some Policy, steps: Int, seed: UInt64, to path: String) throws -> Dataset {
-    var dataset = try collect(env: env, policy: policy, steps: steps, seed: seed)
+public func collect(env: some Environment, policy: some Policy, steps: Int, seed: UInt64, to path: String,
+                    progress: (any ProgressReporter)? = nil, title: String = "collect") throws -> Dataset {
+    var dataset = try collect(env: env, policy: policy, steps: steps, seed: seed, progress: progress, title: title)
     try dataset.writeD4RL(to: path)
     dataset.source = path
     return dataset

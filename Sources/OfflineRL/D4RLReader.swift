@@ -46,12 +46,14 @@ enum D4RLReader {
             next = try nextSet.readTensor(shape: [n, d])
         }
 
-        return try Dataset(observations: obs.readTensor(shape: [n, d]),
+        var dataset = try Dataset(observations: obs.readTensor(shape: [n, d]),
                            actions: act.readTensor(shape: [n, act.shape[1]]),
                            rewards: rew.readTensor(shape: [n]),
                            terminals: flags[0], timeouts: flags[1], nextObservations: next,
                            infos: readInfos(file, rows: n),
                            source: path, format: "D4RL", environmentName: file.stringAttribute("env_name"))
+        dataset.recipe = file.stringAttribute("cdsa_recipe")
+        return dataset
     }
 
     static func requireRows(_ set: HDF5Dataset, _ n: Int) throws(DatasetError) {

@@ -78,6 +78,7 @@ extension Dataset {
             }
         }
         if let environmentName { try file.writeStringAttribute("env_name", environmentName) }
+        if let recipe { try file.writeStringAttribute("cdsa_recipe", recipe) }
         try file.flush()
     }
 

@@ -69,6 +69,7 @@ extension Dataset: CustomStringConvertible {
         var rewardRange = (Float.infinity, -Float.infinity)
         rewards.withUnsafeBufferPointer { b in for x in b { rewardRange = (Swift.min(rewardRange.0, x), Swift.max(rewardRange.1, x)) } }
         var lines = ["Dataset \(name) (\(format)\(environmentName.map { ", " + $0 } ?? ""))"]
+        if let recipe { lines.append("  " + recipe) }
         lines.append("  \(count) transitions in \(episodeCount) episodes: \(terminalCount) terminal, \(timeoutCount) timeouts"
             + (missingNextCount > 0 ? ", \(missingNextCount) steps without a next state" : ""))
         lines.append("  observations \(observationSize), actions \(actionSize)"

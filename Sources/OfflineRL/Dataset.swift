@@ -14,6 +14,9 @@ public struct Dataset: Sendable {
     public var format: String
     /// The environment's name when the file records one (D4RL `env_name`, Minari's id).
     public var environmentName: String?
+    /// How cdsa made the data when it did (`cdsa_recipe` in the file): "cdsa's recreation
+    /// of D4RL's hopper-medium: …". Nil for data from elsewhere.
+    public var recipe: String?
 
     /// s, [count, observationSize].
     public internal(set) var observations: Tensor

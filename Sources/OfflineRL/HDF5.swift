@@ -117,8 +117,17 @@ final class HDF5File {
         return try HDF5Dataset(file: self, name: name, handle: HDF5Handle(id, closer: H5Dclose))
     }
 
+    /// Object creation properties without modification times, so the same data always
+    /// makes the same bytes (HDF5 stamps every object with the time otherwise).
+    private static func untimed(_ kind: hid_t) -> HDF5Handle {
+        let plist = HDF5Handle(H5Pcreate(kind), closer: H5Pclose)
+        _ = H5Pset_obj_track_times(plist.id, false)
+        return plist
+    }
+
     func createGroup(_ name: String) throws(DatasetError) {
-        let id = H5Gcreate2(handle.id, name, cdsa_h5p_default(), cdsa_h5p_default(), cdsa_h5p_default())
+        let gcpl = Self.untimed(cdsa_h5p_group_create())
+        let id = H5Gcreate2(handle.id, name, cdsa_h5p_default(), gcpl.id, cdsa_h5p_default())
         guard id >= 0 else { throw .io(file: path, reason: "cannot create group '\(name)'") }
         _ = H5Gclose(id)
     }
@@ -129,7 +138,8 @@ final class HDF5File {
         var dims = shape.map { hsize_t($0) }
         let space = HDF5Handle(H5Screate_simple(Int32(dims.count), &dims, nil), closer: H5Sclose)
         guard space.id >= 0 else { throw .io(file: path, reason: "cannot describe '\(name)'") }
-        let did = H5Dcreate2(handle.id, name, fileType, space.id, cdsa_h5p_default(), cdsa_h5p_default(), cdsa_h5p_default())
+        let dcpl = Self.untimed(cdsa_h5p_dataset_create())
+        let did = H5Dcreate2(handle.id, name, fileType, space.id, cdsa_h5p_default(), dcpl.id, cdsa_h5p_default())
         guard did >= 0 else { throw .io(file: path, reason: "cannot create '\(name)'") }
         let dataset = HDF5Handle(did, closer: H5Dclose)
         let empty = shape.contains(0)

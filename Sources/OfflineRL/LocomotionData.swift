@@ -1,0 +1,157 @@
+import Autodiff
+import Foundation
+import Simulation
+
+/// cdsa's own recreation of D4RL's MuJoCo locomotion datasets, made the way D4RL made
+/// them (Fu et al. 2020, "D4RL: Datasets for Deep Data-Driven Reinforcement Learning",
+/// §5 and appendix C) in cdsa's gymnasium-faithful worlds: SAC trained online gives an
+/// expert policy and an earlier "medium" one (about a third of the expert's return); each
+/// dataset is a million steps of a policy acting with its own stochastic sampling:
+///
+/// - random: uniformly random actions;
+/// - medium, expert: the medium / expert SAC policy, sampling;
+/// - medium-replay: every transition of SAC's replay buffer up to the medium policy;
+/// - medium-expert: medium and expert, concatenated.
+///
+/// They are not D4RL's files — those need mujoco-py and MuJoCo 2.0 — and every summary
+/// says so. The behaviour policies ship with cdsa (stdlib/behaviour/<world>-<level>.safetensors);
+/// a dataset is made from them on first use, deterministically: the same policy files
+/// and seeds give byte-identical files.
+public enum LocomotionData {
+    public static let worlds = ["hopper", "walker2d", "halfcheetah"]
+
+    public enum Kind: String, CaseIterable, Sendable {
+        case random, medium, expert
+        case mediumReplay = "medium-replay"
+        case mediumExpert = "medium-expert"
+    }
+
+    /// Transitions per random, medium and expert dataset, as D4RL's.
+    public static let steps = 1_000_000
+
+    /// The seed `collect` draws episode resets from, and the policy's sampling seed, per kind.
+    static func seeds(_ kind: Kind) -> (episodes: UInt64, policy: UInt64) {
+        switch kind {
+        case .random: (100, 101)
+        case .medium: (200, 201)
+        case .expert: (300, 301)
+        case .mediumReplay, .mediumExpert: (0, 0)   // made from the others
+        }
+    }
+
+    /// The (world, kind) a name means: "hopper-medium", "hopper-medium-replay-v2",
+    /// "Walker2d-expert", "halfcheetah_random". Nil for any other name.
+    public static func parse(_ name: String) -> (world: String, kind: Kind)? {
+        let key = ReferenceScores.droppingVersion(name.lowercased().replacingOccurrences(of: "_", with: "-"))
+        for world in worlds + ["half-cheetah"] where key.hasPrefix(world + "-") {
+            guard let kind = Kind(rawValue: String(key.dropFirst(world.count + 1))) else { return nil }
+            return (world == "half-cheetah" ? "halfcheetah" : world, kind)
+        }
+        return nil
+    }
+
+    /// Where made datasets live: $CDSA_DATA, else ~/.cache/cdsa/data.
+    public static var folder: String {
+        if let custom = ProcessInfo.processInfo.environment["CDSA_DATA"], !custom.isEmpty { return custom }
+        return NSHomeDirectory() + "/.cache/cdsa/data"
+    }
+
+    public static func path(_ world: String, _ kind: Kind, in folder: String = folder) -> String {
+        folder + "/\(world)-\(kind.rawValue).hdf5"
+    }
+
+    /// The behaviour policy file for a world's medium or expert level.
+    public static func policyPath(_ world: String, _ level: Kind, in behaviour: String) -> String {
+        behaviour + "/\(world)-\(level.rawValue).safetensors"
+    }
+
+    /// Makes the dataset and writes it (atomically) to `path`. `behaviour` is the folder of
+    /// behaviour policies; medium-replay retrains the medium policy's SAC run to its step
+    /// (deterministic, so the buffer is the one that run had).
+    @discardableResult
+    public static func make(_ world: String, _ kind: Kind, behaviour: String, to path: String, steps: Int = steps,
+                            progress: (any ProgressReporter)? = nil, cancellation: CancellationToken? = nil) throws -> Dataset {
+        let env = try Worlds.make(world)
+        let title = "\(world)-\(kind.rawValue)"
+        func policy(_ level: Kind) throws -> ActorPolicy {
+            let file = policyPath(world, level, in: behaviour)
+            guard FileManager.default.fileExists(atPath: file) else {
+                throw DatasetError.notFound(file: file)
+            }
+            return try PolicyFile.read(from: file)
+        }
+        var dataset: Dataset
+        switch kind {
+        case .random:
+            let s = seeds(kind)
+            let random = RandomPolicy(observationSize: env.observationSpace.size, actionSpace: env.actionSpace, seed: s.policy)
+            dataset = try collect(env: env, policy: random, steps: steps, seed: s.episodes, progress: progress, title: title)
+            dataset.recipe = "cdsa's recreation of D4RL's \(title) by its recipe (uniform random actions), not D4RL's file"
+        case .medium, .expert:
+            let s = seeds(kind)
+            let behaviourPolicy = try policy(kind)
+            dataset = try collect(env: env, policy: behaviourPolicy.with(sampling: true, seed: s.policy), steps: steps,
+                                  seed: s.episodes, progress: progress, title: title)
+            dataset.recipe = "cdsa's recreation of D4RL's \(title) by its recipe (\(behaviourPolicy), sampling), not D4RL's file"
+        case .mediumReplay:
+            let medium = try policy(.medium)
+            let origin = medium.provenance
+            guard let trained = origin.steps, let seed = origin.seed, let config = origin.config else {
+                throw DatasetError.invalidArgument("\(policyPath(world, .medium, in: behaviour)) does not record the run that made it")
+            }
+            let trainer = try Algorithms.make(origin.algorithm, source: .environment(env), config: config, seed: seed)
+            guard let replay = trainer as? ExperienceSource else {
+                throw DatasetError.invalidArgument("a \(origin.algorithm) run keeps no replay buffer to make \(title) from")
+            }
+            let loop = TrainingLoop(trainer: trainer, options: TrainingOptions(steps: trained), seed: seed,
+                                    progress: progress, cancellation: cancellation)
+            let again = try loop.run()
+            guard again.actor.parameters.map(\.value.scalars) == medium.actor.parameters.map(\.value.scalars) else {
+                throw DatasetError.invalidArgument("retraining \(origin.algorithm) to step \(trained) did not reproduce the medium policy (another cdsa build or CPU?); \(title) would not match it")
+            }
+            dataset = try replay.experience()
+            dataset.recipe = "cdsa's recreation of D4RL's \(title) by its recipe (the replay buffer of the SAC run up to \(medium)), not D4RL's file"
+        case .mediumExpert:
+            let parts = try [Kind.medium, .expert].map { part -> Dataset in
+                let file = Self.path(world, part, in: (path as NSString).deletingLastPathComponent)
+                if FileManager.default.fileExists(atPath: file) { return try Dataset.load(file) }
+                return try make(world, part, behaviour: behaviour, to: file, steps: steps, progress: progress, cancellation: cancellation)
+            }
+            dataset = try parts[0].concatenating(parts[1])
+            dataset.recipe = "cdsa's recreation of D4RL's \(title) by its recipe (medium then expert, concatenated), not D4RL's file"
+        }
+        dataset.environmentName = world
+        try dataset.writeD4RL(to: path)
+        dataset.source = path
+        dataset.format = "D4RL"
+        return dataset
+    }
+}
+
+/// A trainer that gathered experience of its own (an online algorithm's replay buffer).
+public protocol ExperienceSource {
+    /// Every transition gathered so far, in order, as a dataset.
+    func experience() throws -> Dataset
+}
+
+extension Dataset {
+    /// This dataset's episodes, then `other`'s (same observation and action sizes).
+    public func concatenating(_ other: Dataset) throws -> Dataset {
+        guard observationSize == other.observationSize, actionSize == other.actionSize else {
+            throw DatasetError.invalidArgument("concatenate: observation/action sizes \(observationSize)/\(actionSize) and \(other.observationSize)/\(other.actionSize) differ")
+        }
+        var infos: [String: DoubleRows] = [:]
+        for (key, rows) in self.infos {
+            guard let more = other.infos[key], more.width == rows.width else { continue }
+            infos[key] = try DoubleRows(rows: rows.rows + more.rows, width: rows.width, values: rows.values + more.values)
+        }
+        var out = try Dataset(observations: Tensor.concat([observations, other.observations]),
+                              actions: Tensor.concat([actions, other.actions]), rewards: Tensor.concat([rewards, other.rewards]),
+                              terminals: terminals + other.terminals, timeouts: timeouts + other.timeouts,
+                              nextObservations: Tensor.concat([nextObservations, other.nextObservations]),
+                              episodeStarts: episodeStarts + other.episodeStarts.map { $0 + count }, infos: infos,
+                              source: source, format: format, environmentName: environmentName)
+        out.hasNext = hasNext + other.hasNext
+        return out
+    }
+}

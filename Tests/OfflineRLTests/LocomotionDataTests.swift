@@ -1,0 +1,72 @@
+import Autodiff
+import Foundation
+import NeuralNet
+@testable import OfflineRL
+import Simulation
+import Testing
+
+// cdsa's recreation of D4RL's locomotion datasets: names, conventions, determinism.
+
+@Suite struct LocomotionDataTests {
+    @Test func namesAsD4RLSpellsThem() {
+        #expect(LocomotionData.parse("hopper-medium")! == ("hopper", .medium))
+        #expect(LocomotionData.parse("hopper-medium-replay-v2")! == ("hopper", .mediumReplay))
+        #expect(LocomotionData.parse("Walker2d-expert-v2")! == ("walker2d", .expert))
+        #expect(LocomotionData.parse("halfcheetah-medium-expert")! == ("halfcheetah", .mediumExpert))
+        #expect(LocomotionData.parse("half_cheetah-random")! == ("halfcheetah", .random))
+        for other in ["hopper", "hopper-medium.hdf5", "ant-medium", "antmaze-umaze-v2", "hopper-full-replay", "data/hopper-medium"] {
+            #expect(LocomotionData.parse(other) == nil, "\(other)")
+        }
+    }
+
+    /// A Gaussian actor standing in for a committed SAC policy.
+    func behaviour(in folder: String, level: LocomotionData.Kind) throws {
+        var rng = RandomGenerator(seed: level == .medium ? 1 : 2)
+        let actor = try MLP(.init(sizes: [11, 16, 6]), rng: &rng)
+        let policy = try ActorPolicy(actor: actor, head: .tanhGaussian, normalizer: nil, actionSize: 3,
+                                     provenance: Provenance(algorithm: "sac", steps: 10, seed: 0))
+        try PolicyFile.write(policy, to: LocomotionData.policyPath("hopper", level, in: folder))
+    }
+
+    @Test func aDatasetFromABehaviourPolicyKeepsD4RLsConventionsAndRepeatsByteForByte() throws {
+        let folder = try temporaryFolder()
+        defer { cleanup(folder) }
+        try behaviour(in: folder, level: .medium)
+        try behaviour(in: folder, level: .expert)
+        let a = folder + "/a.hdf5", b = folder + "/b.hdf5"
+        let d = try LocomotionData.make("hopper", .medium, behaviour: folder, to: a, steps: 1500)
+        usleep(1_100_000)   // HDF5 stamps objects with the time to the second unless told not to
+        try LocomotionData.make("hopper", .medium, behaviour: folder, to: b, steps: 1500)
+        #expect(FileManager.default.contents(atPath: a) == FileManager.default.contents(atPath: b))
+
+        let back = try Dataset.load(a)
+        #expect(back.count == 1500 && back.environmentName == "hopper")
+        #expect(back.recipe?.hasPrefix("cdsa's recreation of D4RL's hopper-medium by its recipe") == true)
+        #expect(back.recipe?.hasSuffix("not D4RL's file") == true)
+        #expect(back.description.contains("not D4RL's file"))
+        #expect(back.qpos?.width == 6 && back.qvel?.width == 6)
+        // A random Gaussian actor falls over: episodes end in terminals, never both flags.
+        #expect(back.terminalCount > 0)
+        #expect(zip(back.terminals, back.timeouts).allSatisfy { !($0 && $1) })
+        // Sampling: the actions are not the deterministic policy's.
+        let policy = try PolicyFile.read(from: LocomotionData.policyPath("hopper", .medium, in: folder))
+        #expect(try policy.act(batch: d.observations.gather([0, 1, 2])).scalars != d.actions.gather([0, 1, 2]).scalars)
+
+        let both = try LocomotionData.make("hopper", .mediumExpert, behaviour: folder, to: folder + "/me.hdf5", steps: 700)
+        // Made from medium and expert, each made first under its own name beside it.
+        #expect(both.count == 1400)
+        #expect(FileManager.default.fileExists(atPath: LocomotionData.path("hopper", .expert, in: folder)))
+        #expect(try Dataset.load(LocomotionData.path("hopper", .medium, in: folder)).episodeCount
+                + Dataset.load(LocomotionData.path("hopper", .expert, in: folder)).episodeCount == both.episodeCount)
+    }
+
+    @Test func theRandomDatasetNeedsNoPolicyAndMissingPoliciesAreNamed() throws {
+        let folder = try temporaryFolder()
+        defer { cleanup(folder) }
+        let d = try LocomotionData.make("walker2d", .random, behaviour: folder, to: folder + "/r.hdf5", steps: 400)
+        #expect(d.count == 400 && d.actionSize == 6)
+        #expect(throws: DatasetError.notFound(file: folder + "/walker2d-expert.safetensors")) {
+            try LocomotionData.make("walker2d", .expert, behaviour: folder, to: folder + "/e.hdf5", steps: 10)
+        }
+    }
+}
