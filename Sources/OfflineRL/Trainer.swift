@@ -6,26 +6,30 @@ import Simulation
 /// Losses of one update, in a fixed order (the columns of metrics.csv).
 public typealias Losses = [(name: String, value: Double)]
 
-/// One training algorithm's whole state, advanced an update at a time. Each algorithm
-/// is one file: its paper, a `Config` with the paper's defaults, its networks, and
-/// `update()` in the paper's words. `TrainingLoop` runs any of them, with logging,
-/// evaluation, checkpoints and resumption.
-public protocol Trainer: AnyObject {
-    /// Registry name ("bc", "iql"…), as the language and run manifests spell it.
+/// Anything trained an update at a time under `TrainingLoop`: an algorithm, or a model
+/// such as a score field or an inverse-dynamics network. Each is one file: its paper, a
+/// `Config` with the paper's defaults, its networks, and `update()` in the paper's words;
+/// the loop adds logging, evaluation, checkpoints and resumption.
+public protocol Learner: AnyObject {
+    /// Registry name ("bc", "iql", "score"…), as the language and run manifests spell it.
     var algorithm: String { get }
     /// Updates done so far.
     var step: Int { get set }
-    /// The config as a JSON object (manifests, checkpoints, policy provenance).
+    /// The config as a JSON object (manifests, checkpoints, provenance).
     var configJSON: String { get }
     /// One update (for an online algorithm, one environment step and its update).
     func update() throws -> Losses
-    /// The policy as it is now, deterministic, sharing nothing later updates change.
-    func policy() throws -> ActorPolicy
     /// Writes everything a bit-exact continuation needs: networks, optimiser moments,
     /// generators, any buffers.
     func save(into state: inout TrainingState) throws
-    /// Restores what `save` wrote into a trainer made with the same config and seed.
+    /// Restores what `save` wrote into a learner made with the same config and seed.
     func restore(from state: TrainingState) throws
+}
+
+/// A learner whose product is a policy: every offline-RL algorithm, and SAC.
+public protocol Trainer: Learner {
+    /// The policy as it is now, deterministic, sharing nothing later updates change.
+    func policy() throws -> ActorPolicy
 }
 
 /// A checkpoint's contents: named tensors and named strings, as a safetensors file

@@ -3,15 +3,16 @@ import Foundation
 import NeuralNet
 import Simulation
 
-/// Runs any `Trainer` to `options.steps` updates: progress, metrics rows (losses averaged
-/// over each log interval), periodic evaluation, checkpoints, and the final policy.
+/// Runs any `Learner` to `options.steps` updates: progress, metrics rows (losses averaged
+/// over each log interval), checkpoints, and — for a `Trainer` — periodic evaluation and
+/// the final policy.
 ///
 /// A run is a function of its trainer's seed: evaluations draw their episodes from
 /// (seed, step), never from the trainer's generator, and a checkpoint holds the trainer's
 /// whole state, so a run stopped anywhere — Ctrl-C, a NaN, kill -9 — and resumed from its
 /// last checkpoint reaches the same numbers as one that never stopped.
 public final class TrainingLoop {
-    public let trainer: any Trainer
+    public let trainer: any Learner
     public let options: TrainingOptions
     public let seed: UInt64
     public let folder: RunFolder?
@@ -26,7 +27,7 @@ public final class TrainingLoop {
     /// checkpoints, so a resumed run logs the same averages as one that never stopped.
     private var names: [String] = [], sums: [Double] = [], count = 0
 
-    public init(trainer: any Trainer, options: TrainingOptions, seed: UInt64 = 0, folder: RunFolder? = nil,
+    public init(trainer: any Learner, options: TrainingOptions, seed: UInt64 = 0, folder: RunFolder? = nil,
                 evaluationEnvironment: (any PhysicsEnvironment)? = nil, progress: (any ProgressReporter)? = nil,
                 cancellation: CancellationToken? = nil) {
         self.trainer = trainer
@@ -66,8 +67,19 @@ public final class TrainingLoop {
         try folder.event("checkpoint", step: trainer.step)
     }
 
-    /// Trains to `options.steps` and returns the final policy (also written to the folder).
+    /// Trains a `Trainer` to `options.steps` and returns the final policy (also written to
+    /// the folder).
     public func run() throws -> ActorPolicy {
+        guard let trainer = trainer as? any Trainer else {
+            throw TrainingError.run("\(self.trainer.algorithm) learns a model, not a policy")
+        }
+        try train()
+        return try trainer.policy()
+    }
+
+    /// Trains to `options.steps`.
+    public func train() throws {
+        let policyTrainer = trainer as? any Trainer
         try options.validate()
         let total = options.steps, title = trainer.algorithm
         guard trainer.step <= total else {
@@ -99,8 +111,8 @@ public final class TrainingLoop {
 
             let step = trainer.step
             var report: EvaluationReport?
-            if let env = evaluationEnvironment, options.evaluateEvery > 0, step % options.evaluateEvery == 0 || step == total {
-                report = try evaluate(try trainer.policy(), in: env, episodes: options.evaluationEpisodes,
+            if let env = evaluationEnvironment, let policyTrainer, options.evaluateEvery > 0, step % options.evaluateEvery == 0 || step == total {
+                report = try evaluate(try policyTrainer.policy(), in: env, episodes: options.evaluationEpisodes,
                                       seed: mixSeeds(seed, UInt64(step)), cancellation: cancellation)
                 evaluations.append((step, report!))
                 try folder?.event("evaluation", step: step, ["returns": report!.returns, "score": report!.score as Any])
@@ -117,19 +129,17 @@ public final class TrainingLoop {
                 (sums, count) = (Array(repeating: 0, count: names.count), 0)
             }
             progress?.report(title: title, done: step, total: total, rate: rate, detail: latest, force: logNow)
-            if options.keepPoliciesEvery > 0, step % options.keepPoliciesEvery == 0, let folder {
+            if options.keepPoliciesEvery > 0, step % options.keepPoliciesEvery == 0, let folder, let policyTrainer {
                 try? FileManager.default.createDirectory(atPath: folder.path + "/policies", withIntermediateDirectories: true)
-                try PolicyFile.write(try trainer.policy(), to: folder.keptPolicyPath(step: step))
+                try PolicyFile.write(try policyTrainer.policy(), to: folder.keptPolicyPath(step: step))
             }
             if step % options.checkpointEvery == 0 || step == total { try checkpoint() }
         }
-        let policy = try trainer.policy()
         if let folder {
             if !folder.hasCheckpoint { try checkpoint() }
-            try PolicyFile.write(policy, to: folder.policyPath)
+            if let policyTrainer { try PolicyFile.write(try policyTrainer.policy(), to: folder.policyPath) }
             try folder.event("finish", step: trainer.step)
         }
-        return policy
     }
 
     private func writeRow(step: Int, rate: Double, names: [String], losses: [Double], report: EvaluationReport?) throws {
