@@ -65,7 +65,7 @@ enum DataLibrary {
                 file.metadata[kindKey] = "tensor"
             case .record(let r):
                 for (key, v) in zip(r.keys, r.values) {
-                    guard case .foreign(let t as TensorValue) = v else { throw a.bad(0, "record of tensors expected, field '\(key)' is a \(v.typeName)") }
+                    guard case .foreign(let t as TensorValue) = v else { throw a.bad(0, "record of tensors expected, field '\(key)' is \(withArticle(v.typeName))") }
                     file.tensors[key] = t.tensor.detached
                 }
                 file.metadata[kindKey] = "tensors"

@@ -98,7 +98,7 @@ final class RandomPolicyValue: CallableForeign {
     }
 
     var typeName: String { "policy" }
-    var summary: String { "random policy for \(envName) (\(space.size) actions)" }
+    var summary: String { "random policy for \(envName) (\(counted(space.size, "action")))" }
     var fieldNames: [String] { ["action_size", "observation_size"] }
 
     func field(_ name: String) throws -> Value? {
@@ -144,7 +144,7 @@ struct ScriptPolicy: Policy {
         let size = actionSize
         if case .foreign(let random as RandomPolicyValue) = a[i] {
             guard random.space.size == size else {
-                throw a.bad(i, "\(random.summary) cannot act in \(env.name) (\(size) actions)")
+                throw a.bad(i, "\(random.summary) cannot act in \(env.name) (\(counted(size, "action")))")
             }
             let policy = Cancellable(random.restarted(seed), state: state)
             body = { try policy.act($0) }

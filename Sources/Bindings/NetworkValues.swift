@@ -60,7 +60,7 @@ final class NetworkValue: CallableForeign {
 
     var summary: String {
         if let mlp = module as? MLP { return mlp.description }
-        return "linear \(spec.sizes[0])-\(spec.sizes[1]) (\(module.parameterCount) parameters)"
+        return "linear \(spec.sizes[0])-\(spec.sizes[1]) (\(counted(module.parameterCount, "parameter")))"
     }
 
     func callAsFunction(_ x: Tensor) throws -> Tensor { try engine(spec.kind) { try forward(x) } }
@@ -111,7 +111,7 @@ final class GradientsValue: ForeignValue {
     var typeName: String { "gradients" }
     var fieldNames: [String] { ["loss", "norm", "names"] }
     var summary: String {
-        "gradients of \(tensors.count) parameters (loss \(String(format: "%.6g", loss)), norm \(String(format: "%.4g", norm)))"
+        "gradients of \(counted(tensors.count, "parameter")) (loss \(String(format: "%.6g", loss)), norm \(String(format: "%.4g", norm)))"
     }
 
     func field(_ name: String) throws -> Value? {
@@ -150,7 +150,7 @@ final class OptimizerValue: ForeignValue {
     var summary: String {
         let c = adam.config
         let decay = c.weightDecay == 0 ? "" : ", weight decay \(Value.float(c.weightDecay).repr)"
-        return "\(name) (lr \(Value.float(c.learningRate).repr)\(decay); \(adam.steps) steps) for \(network.summary)"
+        return "\(name) (lr \(Value.float(c.learningRate).repr)\(decay); \(counted(adam.steps, "step"))) for \(network.summary)"
     }
 
     func field(_ name: String) throws -> Value? {

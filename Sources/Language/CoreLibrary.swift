@@ -20,7 +20,7 @@ public enum CoreLibrary {
         },
         Builtin("assert", [.init("condition"), .init("message", .string, default: .string("assertion failed"))],
                 doc: "Stop with an error unless condition is true.") { a in
-            if !a[0].isTruthy { throw ScriptError(try a.string(1)) }
+            if try !a[0].truth() { throw ScriptError(try a.string(1)) }
             return .nil
         },
         Builtin("error", [.init("message", .string)], doc: "Stop with a runtime error.") { a in
@@ -32,14 +32,19 @@ public enum CoreLibrary {
     ] }
 
     static var data: [Builtin] { [
-        Builtin("len", [.init("x", .either([.list, .string, .record, .range]))], doc: "Number of items in a list, characters in a string, fields in a record, or numbers in a range.") { a in
+        Builtin("len", [.init("x")], doc: "Number of items in a list, characters in a string, fields in a record, numbers in a range, or rows of a tensor (its first axis).") { a in
             switch a[0] {
             case .list(let l): return .number(Double(l.items.count))
             case .string(let s): return .number(Double(s.count))
             case .record(let r): return .number(Double(r.keys.count))
             case .range(_, let n): return .number(Double(n))
-            default: return .nil
+            case .foreign(let x):
+                let n: Int?
+                do { n = try x.length() } catch { throw a.bad(0, "\(error)") }
+                if let n { return .number(Double(n)) }
+            default: break
             }
+            throw a.bad(0, "list, string, record, range or tensor expected, got \(a[0].typeName)")
         },
         Builtin("range", [.init("start", .number), .init("stop", .number, default: .nil), .init("step", .number, default: .number(1))],
                 doc: "range(n) is 0..<n; range(a, b, step) counts from a up to (not including) b.") { a in

@@ -37,6 +37,19 @@ extension Interpreter {
         if count > Interpreter.maxLength { throw RuntimeError(Interpreter.tooLong(what).message, source, span) }
     }
 
+    /// `for x in v` over a value that is not a range, list, string or record: a foreign
+    /// value's iterator.
+    func iterator(_ v: Value, _ source: Source, _ span: Span) throws -> () throws -> Value? {
+        if case .foreign(let x) = v {
+            do {
+                if let next = try x.makeIterator() { return next }
+            } catch {
+                throw RuntimeError("\(error)", source, span)
+            }
+        }
+        throw RuntimeError("cannot iterate over \(withArticle(v.typeName))", source, span)
+    }
+
     func negate(_ v: Value, _ source: Source, _ span: Span) throws -> Value {
         if case .foreign(let x) = v, let r = try foreign({ try x.negate() }, source, span) { return r }
         throw RuntimeError("operator '-' not defined for \(v.typeName)", source, span)
@@ -82,7 +95,7 @@ extension Interpreter {
             if let v = try foreign({ try x.index(index) }, source, span) { return v }
         default: break
         }
-        throw RuntimeError("cannot index a \(base.typeName)", source, span)
+        throw RuntimeError("cannot index \(withArticle(base.typeName))", source, span)
     }
 
     /// `base[items] = value`. Lists and records change in place (they are shared) and give
@@ -96,7 +109,7 @@ extension Interpreter {
             if let v = try foreign({ try x.updating(items, to: value) }, source, span) { return v }
         default: break
         }
-        throw RuntimeError("cannot assign to an element of a \(base.typeName)", source, span)
+        throw RuntimeError("cannot assign to an element of \(withArticle(base.typeName))", source, span)
     }
 
     /// `base[index] = value`: `setItem` with one index, without a subscript array unless
@@ -116,7 +129,7 @@ extension Interpreter {
             if let v = try foreign({ try x.updating([.index(index)], to: value) }, source, span) { return v }
         default: break
         }
-        throw RuntimeError("cannot assign to an element of a \(base.typeName)", source, span)
+        throw RuntimeError("cannot assign to an element of \(withArticle(base.typeName))", source, span)
     }
 
     /// `base[a, b:c, …]`: several subscripts, which only foreign values (tensors) take.
@@ -128,12 +141,12 @@ extension Interpreter {
             if let v = try foreign({ try x.subscripted(items) }, source, span) { return v }
         default: break
         }
-        throw RuntimeError("cannot index a \(base.typeName)", source, span)
+        throw RuntimeError("cannot index \(withArticle(base.typeName))", source, span)
     }
 
     private func oneSubscript(_ base: Value, _ items: [Subscript]) -> String {
         let what = items.count == 1 ? "a slice" : "\(items.count) subscripts"
-        return "a \(base.typeName) takes one index, got \(what)"
+        return "\(withArticle(base.typeName)) takes one index, got \(what)"
     }
 
     /// `base[lo:hi]`, Python-style: missing ends mean the whole side, negatives count from
@@ -163,7 +176,7 @@ extension Interpreter {
             if let v = try foreign({ try x.slice(lo, hi) }, source, span) { return v }
         default: break
         }
-        throw RuntimeError("cannot slice a \(base.typeName)", source, span)
+        throw RuntimeError("cannot slice \(withArticle(base.typeName))", source, span)
     }
 
     func field(_ base: Value, _ name: String, _ source: Source, _ span: Span) throws -> Value {
@@ -177,13 +190,13 @@ extension Interpreter {
             if let v = try foreign({ try x.field(name) }, source, span) { return v }
             throw RuntimeError("\(x.typeName) has no field '\(name)'", source, span)
         default:
-            throw RuntimeError("a \(base.typeName) has no fields (reading '.\(name)')", source, span)
+            throw RuntimeError("\(withArticle(base.typeName)) has no fields (reading '.\(name)')", source, span)
         }
     }
 
     func setField(_ base: Value, _ name: String, _ value: Value, _ source: Source, _ span: Span) throws {
         guard case .record(let r) = base else {
-            throw RuntimeError("cannot set field '\(name)' on a \(base.typeName)", source, span)
+            throw RuntimeError("cannot set field '\(name)' on \(withArticle(base.typeName))", source, span)
         }
         r[name] = value
     }

@@ -200,6 +200,7 @@ extension Parser {
             while kind != .rightBracket {
                 items.append(try expression())
                 skipNewlines()
+                if items.count == 1, kind == .kwFor { return try comprehension(items[0], open: t) }
                 if !match(.comma) { break }
                 skipNewlines()
             }
@@ -233,6 +234,31 @@ extension Parser {
         default:
             throw error("expected an expression, found \(t.display)")
         }
+    }
+
+    /// After `[element`, at `for`: the clauses `for x in xs` and `if cond`, then `]`. A
+    /// sequence or condition is parsed above the conditional expression (as Python does),
+    /// so the `if` of a following clause is not taken for `a if c else b`.
+    mutating func comprehension(_ element: Expr, open: Token) throws(ParseError) -> Expr {
+        var clauses: [ComprehensionClause] = []
+        while true {
+            skipNewlines()
+            let start = current.span
+            if match(.kwFor) {
+                let name = try expect(.identifier, "a loop variable after 'for'")
+                try expect(.kwIn, "'in' after the loop variable")
+                skipNewlines()
+                let sequence = try binary(3)
+                clauses.append(.for(name: name.text, sequence: sequence, start.to(sequence.span)))
+            } else if match(.kwIf) {
+                skipNewlines()
+                clauses.append(.if(try binary(3)))
+            } else {
+                break
+            }
+        }
+        let close = try expect(.rightBracket, "']' after the list comprehension")
+        return .comprehension(element, clauses, open.span.to(close.span))
     }
 
     /// A string with `\(expr)` pieces: each piece is lexed and parsed on its own.

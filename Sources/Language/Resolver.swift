@@ -204,7 +204,29 @@ public struct Resolver {
         case .subscripts(let b, let items, let s): return .subscripts(expr(b), items.map { subscriptItem($0) }, s)
         case .field(let b, let name, let s): return .field(expr(b), name, s)
         case .function(let decl): return .function(function(decl))
+        case .comprehension(let element, let clauses, let s): return comprehension(element, clauses, s)
         }
+    }
+
+    /// `[e for x in xs if c …]` is a block of its own, as a `for` statement is: its loop
+    /// variables are locals of the enclosing function (so closures in `e` capture them as a
+    /// `for` body's would) and are not visible after it. Each sequence is resolved before
+    /// its variable is declared, so `[x * 2 for x in x]` reads the outer `x`.
+    private mutating func comprehension(_ element: Expr, _ clauses: [ComprehensionClause], _ span: Span) -> ResolvedExpr {
+        let f = functions.count - 1
+        functions[f].blocks.append([:])
+        defer { functions[f].blocks.removeLast() }
+        var resolved: [ResolvedClause] = []
+        for clause in clauses {
+            switch clause {
+            case .for(let name, let sequence, let clauseSpan):
+                let seq = expr(sequence)
+                resolved.append(.for(declare(name), seq, clauseSpan))
+            case .if(let condition):
+                resolved.append(.if(expr(condition)))
+            }
+        }
+        return .comprehension(expr(element), resolved, span)
     }
 
     private mutating func subscriptItem(_ item: SubscriptSyntax) -> ResolvedSubscript {

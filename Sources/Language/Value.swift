@@ -29,11 +29,13 @@ public enum Value {
         }
     }
 
-    /// `false` and `nil` are false; every other value is true.
-    @inline(__always) public var isTruthy: Bool {
+    /// `false` and `nil` are false; a foreign value decides for itself (a one-element
+    /// tensor is its value, a larger one throws); every other value is true.
+    @inline(__always) public func truth() throws -> Bool {
         switch self {
         case .bool(let b): return b
         case .nil: return false
+        case .foreign(let f): return try f.truth()
         default: return true
         }
     }
