@@ -126,6 +126,9 @@ final class TensorValue: ForeignValue {
         return x != 0
     }
 
+    /// A one-element tensor's number, for `format` and `"\(x:.3f)"`.
+    func scalar() -> Double? { tensor.scalar.map(shortest) }
+
     /// The size of the first axis, as `len` of a PyTorch tensor.
     func length() throws -> Int? {
         guard tensor.rank > 0 else { throw ScriptError("a tensor of rank 0 has no length") }

@@ -9,9 +9,19 @@ public enum CoreLibrary {
     }
 
     static var io: [Builtin] { [
-        Builtin("print", variadic: BuiltinParameter("values"), doc: "Print values separated by spaces, then a newline.") { a in
-            a.interpreter.output(a.rest.map(\.description).joined(separator: " ") + "\n")
+        Builtin("print", variadic: BuiltinParameter("values"),
+                keywordOnly: [.init("sep", .string, default: .string(" ")), .init("end", .string, default: .string("\n"))],
+                doc: "Print values separated by sep, then end (a space and a newline by default).") { a in
+            let text = a.rest.map(\.description).joined(separator: try a.string(0)) + (try a.string(1))
+            try Interpreter.checkLength(text.utf8.count, "string")
+            a.interpreter.output(text)
             return .nil
+        },
+        Builtin("format", [.init("x"), .init("spec", .string, default: .string(""))],
+                doc: "x as text by a Python format spec: format(0.5, \".3f\") is \"0.500\"; also \">10\", \"8.2e\", \",d\", \".1%\".") { a in
+            let text = try a.string(1), spec: FormatSpec
+            do { spec = try FormatSpec(text) } catch { throw a.bad(1, "\(error)") }
+            return .string(try spec.format(a[0]))
         },
         Builtin("str", [.init("x")], doc: "The text `print` shows for x.") { a in .string(a[0].description) },
         Builtin("repr", [.init("x")], doc: "The text the REPL shows for x (strings quoted).") { a in .string(a[0].repr) },

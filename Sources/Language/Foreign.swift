@@ -33,6 +33,8 @@ public protocol ForeignValue: AnyObject {
     /// The value as a condition (`if`, `while`, `and`/`or`/`not`, `x if c else y`,
     /// `assert`). A value with no single truth (a tensor of several elements) throws.
     func truth() throws -> Bool
+    /// The number a one-element value stands for (for `format` and `"\(x:.3f)"`), nil if none.
+    func scalar() -> Double?
     /// `len(self)`, nil if it has no length.
     func length() throws -> Int?
     /// `for x in self`: a function giving the items one at a time (nil after the last),
@@ -52,6 +54,7 @@ extension ForeignValue {
     public func call(_ arguments: CallArguments, interpreter: Interpreter) throws -> Value? { nil }
     public func isEqual(to other: any ForeignValue) -> Bool { self === other }
     public func truth() throws -> Bool { true }
+    public func scalar() -> Double? { nil }
     public func length() throws -> Int? { nil }
     public func makeIterator() throws -> (() throws -> Value?)? { nil }
 }

@@ -17,6 +17,7 @@ extension Compiler {
                 switch $0 {
                 case .text(let t): return ConstantNode(.string(t))
                 case .expression(let e): return node(e)
+                case .formatted(let e, let spec): return FormattedNode(node(e), spec, self, e.span)
                 }
             }
             return ClosureNode { [unowned(unsafe) interp] f in

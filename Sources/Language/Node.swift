@@ -290,5 +290,20 @@ final class FieldNode: LocatedNode {
     override func eval(_ f: Env) throws -> Value { try interpreter.field(try base.eval(f), name, source, span) }
 }
 
+/// `\(x:.3f)` in a string: the value's text by a format spec.
+final class FormattedNode: LocatedNode {
+    let operand: Node
+    let spec: FormatSpec
+    init(_ operand: Node, _ spec: FormatSpec, _ compiler: Compiler, _ span: Span) {
+        self.operand = operand
+        self.spec = spec
+        super.init(compiler, span)
+    }
+    override func eval(_ f: Env) throws -> Value {
+        let v = try operand.eval(f)
+        do { return .string(try spec.format(v)) } catch { throw RuntimeError(error.message, source, span) }
+    }
+}
+
 /// Out of line, like `floorMod`: a call inside `apply` would make every operator save registers.
 @inline(never) func raise(_ a: Double, _ b: Double) -> Double { pow(a, b) }

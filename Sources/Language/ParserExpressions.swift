@@ -268,7 +268,7 @@ extension Parser {
         for piece in t.pieces {
             switch piece {
             case .text(let s): parts.append(.text(s))
-            case .code(let span):
+            case .code(let span, let specSpan):
                 try nest()
                 defer { depth -= 1 }
                 var lexer = Lexer(source: source, range: span)
@@ -291,7 +291,11 @@ extension Parser {
                     if sub.abandoned { abandoned = true; p = self.tokens.count - 1 }
                     throw error
                 }
-                parts.append(.expression(e))
+                guard let specSpan else { parts.append(.expression(e)); continue }
+                let text = String(decoding: source.bytes[specSpan.start..<specSpan.end], as: UTF8.self)
+                do { parts.append(.formatted(e, try FormatSpec(text))) } catch {
+                    throw self.error(error.message, at: specSpan.start == specSpan.end ? Span(specSpan.start - 1, specSpan.end) : specSpan)
+                }
             }
         }
         return .interpolation(parts, t.span)

@@ -41,6 +41,7 @@ public struct ResolvedArgument {
 public indirect enum ResolvedPart {
     case text(String)
     case expression(ResolvedExpr)
+    case formatted(ResolvedExpr, FormatSpec)
 }
 
 public indirect enum ResolvedExpr {

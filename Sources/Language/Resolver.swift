@@ -186,6 +186,7 @@ public struct Resolver {
                 switch $0 {
                 case .text(let t): return .text(t)
                 case .expression(let e): return .expression(expr(e))
+                case .formatted(let e, let spec): return .formatted(expr(e), spec)
                 }
             }, s)
         case .name(let name, let s): return .variable(variable(name, s), name: name, s)

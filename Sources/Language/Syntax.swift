@@ -37,6 +37,8 @@ public struct FunctionDecl: Sendable {
 public indirect enum InterpolationPart: Sendable {
     case text(String)
     case expression(Expr)
+    /// `\(x:.3f)`: the value by a format spec.
+    case formatted(Expr, FormatSpec)
 }
 
 public indirect enum Expr: Sendable {
