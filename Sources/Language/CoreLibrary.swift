@@ -36,6 +36,17 @@ public enum CoreLibrary {
         Builtin("error", [.init("message", .string)], doc: "Stop with a runtime error.") { a in
             throw ScriptError(try a.string(0))
         },
+        Builtin("help", [.init("x", default: .nil)],
+                doc: "Print help on a built-in, function or value (help(\"mlp\") or help(mlp), as :help mlp); help() lists the built-ins.") { a in
+            let text: String
+            switch a[0] {
+            case .nil: text = a.interpreter.helpOverview
+            case .string(let name): text = a.interpreter.help(for: name)
+            default: text = a.interpreter.help(for: a[0])
+            }
+            a.interpreter.output(text + "\n")
+            return .nil
+        },
         Builtin("clock", doc: "Seconds since an arbitrary start, for timing.") { _ in
             .number(Double(DispatchTime.now().uptimeNanoseconds) / 1e9)
         },

@@ -126,6 +126,7 @@ extension Compiler {
         }
         return FunctionCode(name: fn.name, parameterNames: fn.parameters.map(\.name),
                             defaults: fn.parameters.map { $0.defaultValue.map { node($0) } },
+                            defaultSpans: fn.parameters.map { $0.defaultValue?.span },
                             slotCount: fn.slotCount, needsFrame: fn.needsFrame, body: body, source: source, span: fn.span)
     }
 

@@ -188,7 +188,9 @@ extension Interpreter {
             throw RuntimeError(message, source, span)
         case .foreign(let x):
             if let v = try foreign({ try x.field(name) }, source, span) { return v }
-            throw RuntimeError("\(x.typeName) has no field '\(name)'", source, span)
+            var message = "\(x.typeName) has no field '\(name)'"
+            if let guess = Resolver.closest(to: name, in: Set(x.fieldNames)) { message += " (did you mean '\(guess)'?)" }
+            throw RuntimeError(message, source, span)
         default:
             throw RuntimeError("\(withArticle(base.typeName)) has no fields (reading '.\(name)')", source, span)
         }

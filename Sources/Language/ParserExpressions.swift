@@ -97,13 +97,13 @@ extension Parser {
             switch kind {
             case .leftParen:
                 try nest()
-                advance()
+                let open = advance()
                 let args = try arguments()
-                let close = try expect(.rightParen, "')' after the arguments")
+                let close = try closing(.rightParen, "')' after the arguments", open: open)
                 e = .call(e, args, e.span.to(close.span))
             case .leftBracket:
                 try nest()
-                advance()
+                let open = advance()
                 var items: [SubscriptSyntax] = []
                 repeat {
                     skipNewlines()
@@ -120,13 +120,13 @@ extension Parser {
                 } while match(.comma)
                 switch items.count == 1 ? items[0] : nil {
                 case .index(let i)?:
-                    let close = try expect(.rightBracket, "']' after the index")
+                    let close = try closing(.rightBracket, "']' after the index", open: open)
                     e = .index(e, i, e.span.to(close.span))
                 case .slice(let lo, let hi)?:
-                    let close = try expect(.rightBracket, "']' after the slice")
+                    let close = try closing(.rightBracket, "']' after the slice", open: open)
                     e = .slice(e, lo, hi, e.span.to(close.span))
                 case nil:
-                    let close = try expect(.rightBracket, "']' after the subscripts")
+                    let close = try closing(.rightBracket, "']' after the subscripts", open: open)
                     e = .subscripts(e, items, e.span.to(close.span))
                 }
             case .dot:
@@ -189,7 +189,7 @@ extension Parser {
             skipNewlines()
             let e = try expression()
             skipNewlines()
-            try expect(.rightParen, "')'")
+            try closing(.rightParen, "')'", open: t)
             return e
         case .leftBracket:
             advance()
@@ -204,7 +204,7 @@ extension Parser {
                 if !match(.comma) { break }
                 skipNewlines()
             }
-            let close = try expect(.rightBracket, "']' after the list")
+            let close = try closing(.rightBracket, "']' after the list", open: t)
             return .list(items, t.span.to(close.span))
         case .leftBrace:
             advance()
@@ -229,7 +229,7 @@ extension Parser {
                 if !match(.comma) { break }
                 skipNewlines()
             }
-            let close = try expect(.rightBrace, "'}' after the record")
+            let close = try closing(.rightBrace, "'}' after the record", open: t)
             return .record(fields, t.span.to(close.span))
         default:
             throw error("expected an expression, found \(t.display)")
@@ -257,7 +257,7 @@ extension Parser {
                 break
             }
         }
-        let close = try expect(.rightBracket, "']' after the list comprehension")
+        let close = try closing(.rightBracket, "']' after the list comprehension", open: open)
         return .comprehension(element, clauses, open.span.to(close.span))
     }
 

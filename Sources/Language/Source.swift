@@ -56,6 +56,12 @@ public final class Source: Sendable {
         return (lo + 1, column)
     }
 
+    /// The text a span covers.
+    public func text(of span: Span) -> String {
+        let end = min(span.end, bytes.count), start = min(span.start, end)
+        return String(decoding: bytes[start..<end], as: UTF8.self)
+    }
+
     /// The text of a 1-based line without its newline (invalid bytes shown as U+FFFD).
     public func lineText(_ line: Int) -> String {
         guard line >= 1, line <= lineStarts.count else { return "" }

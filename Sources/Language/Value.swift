@@ -172,7 +172,7 @@ extension Value: CustomStringConvertible {
         case .number(let x): out += Value.format(x)
         case .string(let s): out += quote(s)
         case .range(let start, let count): out += "\(format(start))..<\(format(start + Double(count)))"
-        case .function(let f): out += "<fn \(f.code.name)>"
+        case .function(let f): out += f.code.name == "<fn>" ? "<fn>" : "<fn \(f.code.name)>"
         case .builtin(let b): out += "<builtin \(b.name)>"
         case .foreign(let f): out += f.summary
         case .list(let l):
