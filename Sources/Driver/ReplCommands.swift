@@ -19,11 +19,13 @@ extension REPL {
             return .done
         },
         ReplCommand(name: "time", alias: "t", usage: ":time expr", doc: "Evaluate and print how long it took.") { e, arg in
-            if arg.isEmpty { print("usage: :time expr") } else { e.evaluate(arg, allowIncomplete: false, timed: true) }
+            if arg.isEmpty { print("usage: :time expr") } else {
+                e.evaluate(arg, allowIncomplete: false, timed: true, firstLine: e.lineNumber)
+            }
             return .done
         },
         ReplCommand(name: "vars", alias: "v", usage: ":vars", doc: "List the variables you defined, with their values.") { e, _ in
-            let names = e.session.globals.names.filter { !e.initialNames.contains($0) }
+            let names = e.session.globals.names.filter { !e.initialNames.contains($0) && $0 != "_" }
             if names.isEmpty { print("(no variables yet)") }
             for name in names { print("\(name) = \(REPL.short(e.session.globals[name] ?? .nil))") }
             return .done

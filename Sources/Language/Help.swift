@@ -72,7 +72,7 @@ extension Function {
         let source = code.source
         var line = source.location(of: code.span.start).line - 1
         var doc: [String] = []
-        while line >= 1 {
+        while line >= source.firstLine {
             let text = source.lineText(line).trimmingCharacters(in: .whitespaces)
             guard text.hasPrefix("#") else { break }
             doc.insert(String(text.dropFirst()).trimmingCharacters(in: .whitespaces), at: 0)

@@ -246,7 +246,7 @@ public struct Parser {
         let open = try expect(.leftParen, "'(' to start the parameters")
         var parameters: [Parameter] = []
         skipNewlines()
-        while kind != .rightParen {
+        while kind != .rightParen, kind != .eof {
             let pname = try expect(.identifier, "a parameter name")
             if parameters.contains(where: { $0.name == pname.text }) {
                 _ = error("duplicate parameter '\(pname.text)'", at: pname.span)

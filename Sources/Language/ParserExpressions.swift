@@ -143,7 +143,8 @@ extension Parser {
     mutating func arguments() throws(ParseError) -> [Argument] {
         var args: [Argument] = []
         skipNewlines()
-        while kind != .rightParen {
+        // At the end of input the caller reports the '(' as never closed.
+        while kind != .rightParen, kind != .eof {
             let start = current.span
             if kind == .identifier, peekKind(1) == .equal {
                 let label = advance().text
@@ -197,7 +198,7 @@ extension Parser {
             defer { depth -= 1 }
             var items: [Expr] = []
             skipNewlines()
-            while kind != .rightBracket {
+            while kind != .rightBracket, kind != .eof {
                 items.append(try expression())
                 skipNewlines()
                 if items.count == 1, kind == .kwFor { return try comprehension(items[0], open: t) }
@@ -212,7 +213,7 @@ extension Parser {
             defer { depth -= 1 }
             var fields: [(key: String, value: Expr)] = []
             skipNewlines()
-            while kind != .rightBrace {
+            while kind != .rightBrace, kind != .eof {
                 let key = current
                 guard key.kind == .identifier || (key.kind == .string && key.pieces.isEmpty)
                         || TokenKind.keywords[key.text] != nil else {

@@ -130,9 +130,44 @@ struct RunTests {
         let input = "fn twice(x) {\n  return 2 * x\n}\ntwice(21)\nnosuch + 1\n\"still here\"\n:vars\n1 / 0\n"
         r = try cdsa([], input: input, in: dir)
         #expect(r.stdout == "42\n\"still here\"\ntwice = <fn twice>\ninf\n", "\(r)")
-        #expect(r.stderr.contains("<repl>:1:1: error: unknown name 'nosuch'"), "\(r)")
+        #expect(r.stderr.contains("<stdin>:5:1: error: unknown name 'nosuch'"), "\(r)")
         #expect(r.status == 65, "the first failure decides the exit code: \(r)")
         r = try cdsa([], input: "error(\"boom\")\n", in: dir)
         #expect(r.status == 70, "\(r)")
+    }
+
+    /// Piped input reads as `cdsa run` reads a file: a line starting with `|>` (or `else`)
+    /// continues the statement before it, even after a blank or comment line, and errors
+    /// carry the line's number in the whole input.
+    @Test func pipedStdinReadsAsAFileDoes() throws {
+        let dir = scratchFolder(); defer { try? FileManager.default.removeItem(at: dir) }
+        let script = """
+        let xs = [3, 1, 2]
+          |> sort
+
+          # then reverse
+          |> reversed
+        print(xs)
+        if len(xs) > 5 { print("long") }
+        else { print("short") }
+        # Scales x.
+        fn scale(x, k=2) = x * k
+        help(scale)
+        print(xs[7])
+
+        """
+        let file = write(script, to: "pipe.cdsa", in: dir)
+        let piped = try cdsa([], input: script, in: dir)
+        #expect(piped.stdout == "[3, 2, 1]\nshort\nscale(x, k=2)\n  Scales x.\n", "\(piped)")
+        #expect(piped.stderr.hasPrefix("<stdin>:12:7: error: index 7 out of range for list of length 3\nprint(xs[7])\n"), "\(piped)")
+        #expect(piped.status == 70, "\(piped)")
+        let run = try cdsa(["run", file], in: dir)
+        #expect(run.stdout == piped.stdout, "\(run)")
+        #expect(run.stderr.hasPrefix("\(file):12:7: error: index 7 out of range"), "\(run)")
+
+        // An unclosed bracket at the end is reported at the bracket, on its line.
+        let open = try cdsa([], input: "print(1)\nlet sizes = [64,\n  64\n", in: dir)
+        #expect(open.stdout == "1\n", "\(open)")
+        #expect(open.stderr.hasPrefix("<stdin>:2:13: error: '[' is never closed"), "\(open)")
     }
 }
