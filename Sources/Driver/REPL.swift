@@ -46,8 +46,10 @@ enum REPL {
             evaluator.path = "<stdin>"
             while let line = readLine(strippingNewline: true) {
                 if evaluator.feedPiped(line) == .quit { break }
+                // Ctrl-C ends batch input, as it ends `cdsa run`.
+                if evaluator.firstFailure == Language.ExitCode.interrupted.rawValue { break }
             }
-            evaluator.finishPiped()
+            if evaluator.firstFailure != Language.ExitCode.interrupted.rawValue { evaluator.finishPiped() }
             fflush(nil)
             return evaluator.firstFailure ?? 0
         }

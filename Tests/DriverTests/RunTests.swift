@@ -170,4 +170,56 @@ struct RunTests {
         #expect(open.stdout == "1\n", "\(open)")
         #expect(open.stderr.hasPrefix("<stdin>:2:13: error: '[' is never closed"), "\(open)")
     }
+
+    /// `cdsa script.cdsa` runs the script as `cdsa run script.cdsa` does, options and all.
+    @Test func aScriptAsTheFirstArgumentRunsIt() throws {
+        let dir = scratchFolder(); defer { try? FileManager.default.removeItem(at: dir) }
+        let script = write(config, to: "exp.cdsa", in: dir)
+        let r = try cdsa([script, "--set", "steps=2"], in: dir)
+        #expect(r.status == 0 && r.stdout == "2 hopper false [64, 64] 0.5 0.9\n", "\(r)")
+        let shortName = try cdsa(["--threads", "1", "exp.cdsa"], in: dir)
+        #expect(shortName.status == 0 && shortName.stdout.hasPrefix("10 hopper"), "\(shortName)")
+    }
+
+    /// Ctrl-C ends `cdsa run` with 130 (128 + SIGINT), not the runtime-error code.
+    @Test func interruptingARunExits130() throws {
+        let dir = scratchFolder(); defer { try? FileManager.default.removeItem(at: dir) }
+        let script = write("print(\"start\")\nlet n = 0\nwhile true { n += 1 }\n", to: "spin.cdsa", in: dir)
+        let r = try cdsa(["run", script], in: dir, timeout: 30, interruptAfter: 1)
+        #expect(r.status == 130, "\(r)")
+        #expect(r.stdout == "start\n" && r.stderr.contains("error: interrupted"), "\(r)")
+    }
+
+    /// `--seed -1` is a seed (the language's `seed(-1)`), not an unknown option.
+    @Test func negativeSeedsParse() throws {
+        let dir = scratchFolder(); defer { try? FileManager.default.removeItem(at: dir) }
+        let script = write("print(tolist(rand(2)))\n", to: "r.cdsa", in: dir)
+        let flag = try cdsa(["run", script, "--seed", "-1"], in: dir)
+        let language = try cdsa(["run", write("seed(-1)\nprint(tolist(rand(2)))\n", to: "s.cdsa", in: dir)], in: dir)
+        #expect(flag.status == 0 && flag.stdout == language.stdout, "\(flag)\n\(language)")
+        let max = try cdsa(["run", script, "--seed", "18446744073709551615"], in: dir)
+        #expect(max.status == 0 && max.stdout == flag.stdout, "UInt64.max is -1's bit pattern: \(max)")
+    }
+
+    /// `--set` reaches the literal fields of a record that also has computed ones; setting
+    /// a computed one says why it cannot be set.
+    @Test func setReachesLiteralFieldsBesideComputedOnes() throws {
+        let dir = scratchFolder(); defer { try? FileManager.default.removeItem(at: dir) }
+        let script = write("let cfg = {lr: 0.01, n: 2 * 3}\nprint(cfg)\n", to: "c.cdsa", in: dir)
+        let r = try cdsa(["run", script, "--set", "cfg.lr=0.5"], in: dir)
+        #expect(r.status == 0 && r.stdout == "{lr: 0.5, n: 6}\n", "\(r)")
+        let computed = try cdsa(["run", script, "--set", "cfg.n=3"], in: dir)
+        #expect(computed.status == 64, "\(computed)")
+        #expect(computed.stderr == "cdsa: --set cfg.n: 'cfg.n' is computed (`2 * 3`), not a literal, so it cannot be replaced; settable: cfg.lr\n", "\(computed)")
+    }
+
+    /// `cdsa check --set` validates the overrides without running anything.
+    @Test func checkValidatesOverrides() throws {
+        let dir = scratchFolder(); defer { try? FileManager.default.removeItem(at: dir) }
+        let script = write(config, to: "exp.cdsa", in: dir)
+        #expect(try cdsa(["check", script, "--set", "steps=3"], in: dir).status == 0)
+        let bad = try cdsa(["check", script, "--set", "steps=many"], in: dir)
+        #expect(bad.status == 64 && bad.stderr.hasPrefix("cdsa: --set steps: expected a number"), "\(bad)")
+        #expect(try cdsa(["check", script, "--set", "stpes=3"], in: dir).status == 64)
+    }
 }
