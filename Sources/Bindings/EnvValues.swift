@@ -116,7 +116,7 @@ final class RandomPolicyValue: CallableForeign {
 
     func call(_ arguments: CallArguments, interpreter: Interpreter) throws -> Value? {
         guard arguments.positional.count == 1, arguments.keywords.isEmpty else {
-            throw ScriptError("bad argument #1 to 'policy' (one observation expected, got \(arguments.positional.count) arguments)")
+            throw ScriptError("bad argument #1 to 'policy' (one observation expected, got \(counted(arguments.positional.count, "argument")))")
         }
         return .tensor(Tensor(try stream.act([])))
     }

@@ -58,7 +58,8 @@ public struct Resolver {
         var locals = Set<String>()
         for function in functions { for block in function.blocks { locals.formUnion(block.keys) } }
         // The user's own names first: `los` is more likely `loss` than the built-in `log`.
-        let (library, user) = globals.names.partitioned(by: globals.isLibrary)
+        // (Never `_`, the REPL's last value: it is one edit from every one-letter name.)
+        let (library, user) = globals.names.filter { $0 != "_" }.partitioned(by: globals.isLibrary)
         var message = "unknown name '\(name)'"
         if let guess = Resolver.closest(to: name, in: [locals, Set(user), Set(library)]) {
             message += " (did you mean '\(guess)'?)"

@@ -169,6 +169,11 @@ struct RunTests {
         let open = try cdsa([], input: "print(1)\nlet sizes = [64,\n  64\n", in: dir)
         #expect(open.stdout == "1\n", "\(open)")
         #expect(open.stderr.hasPrefix("<stdin>:2:13: error: '[' is never closed"), "\(open)")
+
+        // The last value is `_`, which is not every one-letter typo's "did you mean".
+        let last = try cdsa([], input: "[1, 2]\n_ + [3]\nprint(e)\n", in: dir)
+        #expect(last.stdout == "[1, 2]\n[1, 2, 3]\n", "\(last)")
+        #expect(last.stderr.hasPrefix("<stdin>:3:7: error: unknown name 'e'\n"), "\(last)")
     }
 
     /// `cdsa script.cdsa` runs the script as `cdsa run script.cdsa` does, options and all.
