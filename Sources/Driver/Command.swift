@@ -27,8 +27,8 @@ public struct CDSACommand: ParsableCommand {
     public static let configuration = CommandConfiguration(
         commandName: "cdsa",
         abstract: "A scripting language and REPL for conservative test-time correction of offline-RL policies.",
-        usage: "cdsa [<subcommand>]",
-        discussion: "With no subcommand, starts the REPL (or reads statements line by line when stdin is not a terminal).",
+        usage: "cdsa [<subcommand> | <script.cdsa>]",
+        discussion: "With no subcommand, starts the REPL (or reads statements as a file is read when stdin is not a terminal); with a script, runs it as `cdsa run` does.",
         version: Versions.summary,
         subcommands: [RunCommand.self, CheckCommand.self]
     )
@@ -73,9 +73,10 @@ struct RunCommand: ParsableCommand {
         discussion: """
         --set name=value replaces the value of a top-level `let name = literal` of the script \
         (number, string, bool, nil, list or record); --set cfg.field=value replaces one literal \
-        field of a record. `cdsa script.cdsa` is `cdsa run script.cdsa`; Ctrl-C exits with 130. The value is read as a cdsa literal, or taken as text. It must \
+        field of a record. The value is read as a cdsa literal, or taken as text. It must \
         have the type of the literal it replaces. An unknown name is a usage error (64) that \
-        lists the script's settable names.
+        lists the script's settable names. `cdsa script.cdsa` is `cdsa run script.cdsa`; \
+        Ctrl-C exits with 130.
         """
     )
 
