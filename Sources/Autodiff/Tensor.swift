@@ -115,7 +115,8 @@ extension Tensor: CustomStringConvertible {
     /// Compact rendering: tensors of up to 16 numbers in full (an 11-dimensional
     /// observation reads whole), long axes of larger ones abbreviated with "…".
     public var description: String {
-        func fmt(_ x: Float) -> String { String(format: "%.4g", Double(x)) }
+        // nan has a sign bit that %g shows ("-nan" for 0/0); print it as numbers do.
+        func fmt(_ x: Float) -> String { x.isNaN ? "nan" : String(format: "%.4g", Double(x)) }
         if rank == 0 { return fmt(pointer.pointee) }
         func render(_ dim: Int, _ offset: Int, _ stride: Int) -> String {
             let n = shape[dim]

@@ -62,7 +62,7 @@ enum EnvLibrary {
         e.elapsed += 1
         let truncated = r.truncated || e.elapsed >= e.env.maxEpisodeSteps
         e.observation = r.observation
-        if r.terminated { e.ended = "terminated after \(e.elapsed) steps" }
+        if r.terminated { e.ended = "terminated after \(counted(e.elapsed, "step"))" }
         else if truncated { e.ended = "truncated at the \(e.env.maxEpisodeSteps)-step limit" }
         return .record(Record(["observation": .tensor(Tensor(r.observation)), "reward": .number(r.reward),
                                "terminated": .bool(r.terminated), "truncated": .bool(truncated)]))

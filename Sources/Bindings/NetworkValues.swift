@@ -46,7 +46,7 @@ final class NetworkValue: CallableForeign {
     var fieldNames: [String] { ["sizes", "parameters", "parameter_count", "normalizer"] }
 
     var summary: String {
-        let base = (module as? MLP)?.description ?? "linear \(spec.sizes[0])-\(spec.sizes[1]) (\(module.parameterCount) parameters)"
+        let base = (module as? MLP)?.description ?? "linear \(spec.sizes[0])-\(spec.sizes[1]) (\(counted(module.parameterCount, "parameter")))"
         return normalizer == nil ? base : base + " with normalizer"
     }
 
@@ -173,7 +173,7 @@ final class GradientsValue: ForeignValue {
     var typeName: String { "gradients" }
     var fieldNames: [String] { ["loss", "norm", "names"] }
     var summary: String {
-        "gradients of \(tensors.count) parameters (loss \(String(format: "%.6g", loss)), norm \(String(format: "%.4g", norm)))"
+        "gradients of \(counted(tensors.count, "parameter")) (loss \(String(format: "%.6g", loss)), norm \(String(format: "%.4g", norm)))"
     }
 
     func field(_ name: String) throws -> Value? {

@@ -29,7 +29,7 @@ final class OptimizerValue: ForeignValue {
     var summary: String {
         let c = adam.config
         let decay = c.weightDecay == 0 ? "" : ", weight decay \(Value.float(c.weightDecay).repr)"
-        return "\(name) (lr \(Value.float(c.learningRate).repr)\(decay); \(adam.steps) steps) for \(network.summary)"
+        return "\(name) (lr \(Value.float(c.learningRate).repr)\(decay); \(counted(adam.steps, "step"))) for \(network.summary)"
     }
 
     /// The settings a script may read and set: the config field and what it must be.

@@ -25,7 +25,7 @@ final class PolicyValue: CallableForeign {
     var summary: String {
         switch policy {
         case let p as ActorPolicy: return p.description
-        case let p as RandomPolicy: return "random policy for \(environmentName ?? "an environment") (\(p.actionSize) actions)"
+        case let p as RandomPolicy: return "random policy for \(environmentName ?? "an environment") (\(counted(p.actionSize, "action")))"
         case let c as WaypointController:
             return "waypoint controller for \(c.maze.name)" + (c.noise > 0 ? " (action noise \(Value.number(c.noise).repr))" : "")
         default: return "policy (\(policy.observationSize) → \(policy.actionSize))"

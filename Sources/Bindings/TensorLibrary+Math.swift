@@ -1,5 +1,5 @@
 // The tensor library, part 2: elementwise functions and reductions. Names shared with
-// the core library or the prelude (abs, sqrt, exp, log, min, max, sum, mean) keep their
+// the core library or the prelude (abs, sqrt, exp, log, min, max, sum, mean, any, all) keep their
 // meaning for numbers and lists and extend it to tensors; a number in gives a number out.
 
 import Autodiff
@@ -74,8 +74,22 @@ extension TensorLibrary {
         }
     }
 
+    /// `any(x)` / `all(x)`: of a tensor, whether some / every element is nonzero (a bool);
+    /// lists, and a tensor with `pred` (its rows), go to the prelude's.
+    static func quantifier(_ s: EngineState, _ name: String, _ doc: String, every: Bool) -> Builtin {
+        Builtin(name, [.init("xs"), .init("pred", .function, default: .nil)], doc: doc) { a in
+            let noPred: Bool = if case .nil = a[1] { true } else { false }
+            guard case .foreign(let t as TensorValue) = a[0], noPred else {
+                return try s.fallback(name, a, noPred ? [a[0]] : [a[0], a[1]])
+            }
+            return .bool(t.tensor.withUnsafeBufferPointer { b in every ? b.allSatisfy { $0 != 0 } : b.contains { $0 != 0 } })
+        }
+    }
+
     static func math(_ s: EngineState) -> [Builtin] {
         elementwise + stats(s) + [
+            quantifier(s, "any", "Whether pred(item) holds for some item of a list; of a tensor, whether some element is nonzero.", every: false),
+            quantifier(s, "all", "Whether pred(item) holds for every item of a list; of a tensor, whether every element is nonzero.", every: true),
             reduction(s, "sum", "Sum of a list's items, or of a tensor's elements over axis (all when nil).", fallback: true) {
                 try $0.sum(axes: $1, keepDims: $2)
             },

@@ -93,7 +93,7 @@ enum TensorLibrary {
 
     static func tensors(_ a: Arguments, _ i: Int) throws -> [Tensor] {
         try a.list(i).items.enumerated().map { k, v in
-            guard let t = try tensorLike(v) else { throw a.bad(i, "list of tensors expected, item \(k) is a \(v.typeName)") }
+            guard let t = try tensorLike(v) else { throw a.bad(i, "list of tensors expected, item \(k) is \(withArticle(v.typeName))") }
             return t
         }
     }

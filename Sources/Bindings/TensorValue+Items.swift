@@ -62,7 +62,7 @@ extension TensorValue {
             return try updating(try pick(i), to: value)
         }
         let s = try selection(items)
-        guard let v = try tensorLike(value) else { throw ScriptError("cannot assign a \(value.typeName) into a tensor") }
+        guard let v = try tensorLike(value) else { throw ScriptError("cannot assign \(withArticle(value.typeName)) into a tensor") }
         // Broadcasting against zeros of the selection's shape; a value with more axes, or
         // sizes that do not broadcast, does not fit.
         guard let fill = try? Tensor.zeros(s.shape) + v.detached, fill.shape == s.shape else {

@@ -26,10 +26,12 @@ final class TensorValue: ForeignValue {
     /// Small tensors in full, `tensor([[1, 2], [3, 4]])`; large ones by shape and range.
     var summary: String {
         if tensor.count <= 16 { return "tensor(\(tensor.description))" }
-        func f(_ x: Float) -> String { String(format: "%.4g", Double(x)) }
+        func f(_ x: Float) -> String { x.isNaN ? "nan" : String(format: "%.4g", Double(x)) }
         var (lo, hi, total) = (Float.infinity, -Float.infinity, 0.0)
         tensor.withUnsafeBufferPointer { b in
             for x in b { lo = Swift.min(lo, x); hi = Swift.max(hi, x); total += Double(x) }
+            // Swift.min skips nan; like PyTorch's min and max, these are nan if any element is.
+            if total.isNaN, b.contains(where: \.isNaN) { (lo, hi) = (.nan, .nan) }
         }
         let stats = tensor.count == 0 ? "empty" : "mean \(f(Float(total / Double(tensor.count)))), min \(f(lo)), max \(f(hi))"
         return "tensor \(tensor.shape) float32, \(stats)"
@@ -116,6 +118,37 @@ final class TensorValue: ForeignValue {
     func isEqual(to other: any ForeignValue) -> Bool {
         guard let o = other as? TensorValue else { return false }
         return same(tensor, o.tensor)
+    }
+
+    /// As PyTorch: a one-element tensor is its value (nonzero is true), so a comparison
+    /// `if mse(a, b) > 5` means what it says; any other size is ambiguous.
+    func truth() throws -> Bool {
+        guard let x = tensor.scalar else {
+            throw ScriptError("the truth value of a tensor with \(counted(tensor.count, "element")) is ambiguous; use any(t) or all(t)")
+        }
+        return x != 0
+    }
+
+    /// A one-element tensor's number, for `format` and `"\(x:.3f)"`.
+    func scalar() -> Double? { tensor.scalar.map(shortest) }
+
+    /// The size of the first axis, as `len` of a PyTorch tensor.
+    func length() throws -> Int? {
+        guard tensor.rank > 0 else { throw ScriptError("a tensor of rank 0 has no length") }
+        return tensor.shape[0]
+    }
+
+    /// `for row in t`: `t[0]`, `t[1]`, … along the first axis (a vector gives rank-0 tensors,
+    /// as PyTorch does), made one at a time.
+    func makeIterator() throws -> (() throws -> Value?)? {
+        guard tensor.rank > 0 else { throw ScriptError("cannot iterate over a tensor of rank 0") }
+        var i = 0
+        let n = tensor.shape[0]
+        return { [self] in
+            guard i < n else { return nil }
+            defer { i += 1 }
+            return try self.index(.number(Double(i)))
+        }
     }
 }
 

@@ -1,6 +1,6 @@
-// The command line: `cdsa` (the REPL, or plain lines when stdin is piped), `cdsa run`,
-// `cdsa check`, `cdsa --version`. Exit codes are Language.ExitCode: 0 ok, 64 usage,
-// 65 compile error, 70 runtime error.
+// The command line: `cdsa` (the REPL, or plain lines when stdin is piped), `cdsa run`
+// (also `cdsa script.cdsa`), `cdsa check`, `cdsa --version`. Exit codes are
+// Language.ExitCode: 0 ok, 64 usage, 65 compile error, 70 runtime error, 130 Ctrl-C.
 
 import ArgumentParser
 import Autodiff
@@ -27,8 +27,8 @@ public struct CDSACommand: ParsableCommand {
     public static let configuration = CommandConfiguration(
         commandName: "cdsa",
         abstract: "A scripting language and REPL for conservative test-time correction of offline-RL policies.",
-        usage: "cdsa [<subcommand>]",
-        discussion: "With no subcommand, starts the REPL (or reads statements line by line when stdin is not a terminal).",
+        usage: "cdsa [<subcommand> | <script.cdsa>]",
+        discussion: "With no subcommand, starts the REPL (or reads statements as a file is read when stdin is not a terminal); with a script, runs it as `cdsa run` does.",
         version: Versions.summary,
         subcommands: [RunCommand.self, CheckCommand.self]
     )
@@ -36,6 +36,28 @@ public struct CDSACommand: ParsableCommand {
     @OptionGroup var threads: ThreadsOption
 
     public init() {}
+
+    /// Runs the command line, where `cdsa script.cdsa …` means `cdsa run script.cdsa …` (as
+    /// `python script.py` runs a script): the first argument that is not an option, if it
+    /// names a .cdsa file or an existing file rather than a subcommand.
+    public static func mainRunningScripts(_ arguments: [String] = Array(CommandLine.arguments.dropFirst())) {
+        main(withScriptShortcut(arguments))
+    }
+
+    static func withScriptShortcut(_ arguments: [String]) -> [String] {
+        var i = 0
+        while i < arguments.count, arguments[i].hasPrefix("-") {
+            // Options that take a value as the next argument.
+            i += ["--threads", "--set", "--seed"].contains(arguments[i]) ? 2 : 1
+        }
+        guard i < arguments.count else { return arguments }
+        let word = arguments[i]
+        let subcommands = configuration.subcommands.map { $0.configuration.commandName } + ["help"]
+        var isDirectory: ObjCBool = false
+        let isFile = FileManager.default.fileExists(atPath: word, isDirectory: &isDirectory) && !isDirectory.boolValue
+        guard !subcommands.contains(word), word.hasSuffix(".cdsa") || isFile else { return arguments }
+        return ["run"] + arguments
+    }
 
     public func run() throws {
         threads.apply()
@@ -50,10 +72,11 @@ struct RunCommand: ParsableCommand {
         abstract: "Run a script.",
         discussion: """
         --set name=value replaces the value of a top-level `let name = literal` of the script \
-        (number, string, bool, nil, list or record); --set cfg.field=value replaces one field \
-        of a record literal. The value is read as a cdsa literal, or taken as text. It must \
+        (number, string, bool, nil, list or record); --set cfg.field=value replaces one literal \
+        field of a record. The value is read as a cdsa literal, or taken as text. It must \
         have the type of the literal it replaces. An unknown name is a usage error (64) that \
-        lists the script's settable names.
+        lists the script's settable names. `cdsa script.cdsa` is `cdsa run script.cdsa`; \
+        Ctrl-C exits with 130.
         """
     )
 
@@ -63,8 +86,18 @@ struct RunCommand: ParsableCommand {
     @Option(name: .customLong("set"), help: ArgumentHelp("Override a top-level config value.", valueName: "name=value"))
     var sets: [String] = []
 
-    @Option(help: "Seed the session's random generator (as `seed(N)` would; default 0).")
-    var seed: Int?
+    // `.unconditional`: `--seed -1` is a value, not an option.
+    @Option(parsing: .unconditional, help: "Seed the session's random generator (as `seed(N)` would; default 0; may be negative).",
+            transform: RunCommand.seed)
+    var seed: UInt64?
+
+    /// A seed as the language reads one: a negative number is its two's-complement UInt64
+    /// (`seed(-1)`); up to UInt64.max is accepted too.
+    static func seed(_ text: String) throws -> UInt64 {
+        if let n = Int64(text) { return UInt64(bitPattern: n) }
+        if let n = UInt64(text) { return n }
+        throw ValidationError("--seed expects a whole number, got '\(text)'")
+    }
 
     @OptionGroup var threads: ThreadsOption
 
@@ -76,7 +109,7 @@ struct RunCommand: ParsableCommand {
         if code != 0 { throw ArgumentParser.ExitCode(code) }
     }
 
-    static func execute(file: String, sets: [String], seed: Int?) -> Int32 {
+    static func execute(file: String, sets: [String], seed: UInt64?) -> Int32 {
         guard let read = Launch.readSource(file) else { return Language.ExitCode.usage.rawValue }
         do {
             var source = try read.get()
@@ -105,18 +138,26 @@ struct RunCommand: ParsableCommand {
 struct CheckCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "check",
-        abstract: "Parse and resolve a script without running it (imports are loaded).")
+        abstract: "Parse and resolve a script without running it (imports are loaded; --set overrides are checked).")
 
     @ArgumentParser.Argument(help: "The script to check.")
     var file: String
 
+    @Option(name: .customLong("set"), help: ArgumentHelp("Check an override as `cdsa run` would apply it.", valueName: "name=value"))
+    var sets: [String] = []
+
     func run() throws {
-        let file = file
+        let file = file, sets = sets
         let code = Launch.onLargeStack {
             guard let read = Launch.readSource(file) else { return Language.ExitCode.usage.rawValue }
             do {
-                _ = try Launch.makeSession().compile(try read.get())
+                let overrides = try sets.map { (s) throws(UsageError) in try Override(s) }
+                let source = try Overrides.apply(overrides, to: try read.get())
+                _ = try Launch.makeSession().compile(source)
                 return Language.ExitCode.ok.rawValue
+            } catch let usage as UsageError {
+                Launch.report("cdsa: \(usage)\n")
+                return Language.ExitCode.usage.rawValue
             } catch let failure as Failure {
                 Launch.report(failure)
                 return failure.exitCode.rawValue

@@ -30,10 +30,10 @@ enum Launch {
 
     /// A session with the core library, the prelude (when stdlib/ is found) and the engine's
     /// libraries, seeded (`--seed`, else 0), its cancellation hook on the token Ctrl-C sets.
-    static func makeSession(seed: Int? = nil) throws -> Session {
+    static func makeSession(seed: UInt64? = nil) throws -> Session {
         let session = try Session(importer: FileImporter(stdlibDirectory: stdlibDirectory),
                                   prelude: stdlibDirectory != nil)
-        let engine = installEngine(into: session, seed: UInt64(bitPattern: Int64(seed ?? 0)), cancellation: .interrupt)
+        let engine = installEngine(into: session, seed: seed ?? 0, cancellation: .interrupt)
         engine.versions = Dictionary(uniqueKeysWithValues: [("cdsa", Versions.cdsa)] + Versions.libraries)
         engine.commandLine = CommandLine.arguments
         engine.behaviourFolder = stdlibDirectory.map { $0 + "/behaviour" }

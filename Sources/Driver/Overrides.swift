@@ -3,8 +3,10 @@
 // - A script's settable names are its top-level `let name = literal` statements (in the
 //   file itself, not in imports; the first `let` of a name counts), where a literal is a
 //   number (optionally negative), a string without interpolation, true, false, nil, or a
-//   list or record of literals. A field of a record literal is settable as `name.field`
-//   (`cfg.steps`, nested records as `cfg.adam.lr`).
+//   list or record of literals. A literal field of a record is settable as `name.field`
+//   (`cfg.steps`, nested records as `cfg.adam.lr`), also in a record with computed fields
+//   (`{lr: 0.01, n: 2 * 3}`: `cfg.lr` is settable; `cfg` and `cfg.n` are not, and setting
+//   them says why).
 // - VALUE is read as a cdsa literal; if it is not one, it is taken as text, so
 //   `--set env=hopper` gives the string "hopper". It must be one line.
 // - The value must have the type of the literal it replaces (a nil literal takes anything;
@@ -40,14 +42,17 @@ struct UsageError: Error, CustomStringConvertible {
 }
 
 enum Overrides {
-    /// A settable literal: its dotted name, span in the script and value syntax.
+    /// A config value: its dotted name, span in the script and value syntax. A computed one
+    /// (a record with a computed field, or that field) is listed so that setting it can say
+    /// why it cannot be set.
     struct Setting {
         var name: String
         var span: Span
         var value: Expr
+        var isComputed: Bool { !Overrides.isLiteral(value) }
     }
 
-    /// Every settable name of a parsed script, in order (a record, then its fields).
+    /// Every config value of a parsed script, in order (a record, then its fields).
     static func settings(of syntax: Syntax) -> [Setting] {
         var found: [Setting] = []
         var seen: Set<String> = []
@@ -57,12 +62,15 @@ enum Overrides {
                 for field in fields { visit(name + "." + field.key, field.value) }
             }
         }
-        for case .let(let name, _, let value) in syntax.statements where isLiteral(value) && !seen.contains(name) {
+        for case .let(let name, _, let value) in syntax.statements where !seen.contains(name) {
+            guard isLiteral(value) || isRecord(value) else { continue }
             seen.insert(name)
             visit(name, value)
         }
         return found
     }
+
+    static func isRecord(_ e: Expr) -> Bool { if case .record = e { true } else { false } }
 
     /// Applies the overrides: the script's source with each literal replaced.
     static func apply(_ overrides: [Override], to source: Source) throws(UsageError) -> Source {
@@ -72,13 +80,16 @@ enum Overrides {
         var edits: [(setting: Setting, text: String)] = []
         for o in overrides {
             let name = o.path.joined(separator: ".")
+            let names = settings.filter { !$0.isComputed }.map(\.name)
+            let settable = names.isEmpty
+                ? " (it has none: settable names are top-level `let name = literal`)"
+                : "; settable: " + names.joined(separator: ", ")
             guard let setting = settings.first(where: { $0.name == name }) else {
-                let names = settings.map(\.name)
-                var message = "--set \(name): '\(name)' is not a top-level config value of \(source.path)"
-                message += names.isEmpty
-                    ? " (it has none: settable names are top-level `let name = literal`)"
-                    : "; settable: " + names.joined(separator: ", ")
-                throw UsageError(message)
+                throw UsageError("--set \(name): '\(name)' is not a top-level config value of \(source.path)" + settable)
+            }
+            if setting.isComputed {
+                let what = isRecord(setting.value) ? "a record with computed fields" : "computed (`\(source.text(of: setting.span))`)"
+                throw UsageError("--set \(name): '\(name)' is \(what), not a literal, so it cannot be replaced" + settable)
             }
             let text = try literalText(o.text, replacing: setting.value, name: name)
             edits.removeAll { $0.setting.name == name }

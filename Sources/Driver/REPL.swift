@@ -36,16 +36,20 @@ enum REPL {
         }
     }
 
-    /// Plain lines from a pipe: no prompts, no readline. Exits with the code of the first
-    /// failure (0 if none), after running every statement.
+    /// Plain lines from a pipe: no prompts, no readline, read as `cdsa run` reads a file
+    /// (Evaluator.feedPiped). Exits with the code of the first failure (0 if none), after
+    /// running every statement.
     static func piped() -> Int32 {
         Launch.installInterruptHandler(batch: true)
         return Launch.onLargeStack {
             guard let evaluator = Evaluator.make() else { return Language.ExitCode.runtimeError.rawValue }
+            evaluator.path = "<stdin>"
             while let line = readLine(strippingNewline: true) {
-                if evaluator.feed(line) == .quit { break }
+                if evaluator.feedPiped(line) == .quit { break }
+                // Ctrl-C ends batch input, as it ends `cdsa run`.
+                if evaluator.firstFailure == Language.ExitCode.interrupted.rawValue { break }
             }
-            if evaluator.isContinuing { evaluator.finish() }
+            if evaluator.firstFailure != Language.ExitCode.interrupted.rawValue { evaluator.finishPiped() }
             fflush(nil)
             return evaluator.firstFailure ?? 0
         }
@@ -53,18 +57,42 @@ enum REPL {
 }
 
 /// One session fed a line at a time; shared by the terminal and the pipe.
+///
+/// Both read statements as a file would be read, with one difference where a file can look
+/// ahead and a terminal cannot. A statement ends at the end of a line unless the line leaves
+/// it unfinished (an open bracket or block, a trailing operator), and in a file a following
+/// line that starts with `|>` (or `else`) continues it. Piped input does exactly that: a
+/// complete statement is held until the next line that is not blank, a comment, `|>…` or
+/// `else…` shows it is over. At a terminal a statement runs as soon as it is complete, so
+/// a line starting with `|>` continues the *previous input's result* instead: the last
+/// expression's value (also `_`, as in Python's REPL), or the variable the previous `let x
+/// = …` or `x = …` set, which gets the new value (`x = x |> stage`) — nothing runs twice.
 final class Evaluator {
     enum Step { case done, needMore, quit }
 
     let session: Session
     /// The names the session started with (built-ins, prelude): `:vars` shows the others.
     let initialNames: Set<String>
+    /// The name errors give the input: `<repl>` at a terminal, `<stdin>` for a pipe (whose
+    /// errors carry the line's number in the whole input).
+    var path = "<repl>"
     private var pending = ""
     private var pendingLine = 1
-    private var lineNumber = 0
+    private(set) var lineNumber = 0
+    /// Piped input: `pending` is a complete statement waiting to see the next line, and
+    /// `trailing` the blank and comment lines read since (from line `trailingLine`).
+    private var held = false
+    private var trailing = ""
+    private var trailingLine = 1
+    /// Piped input: `pending` has more than blank and comment lines.
+    private var pendingHasCode = false
+    /// What a terminal line starting with `|>` continues (see the type's comment).
+    private var previous: Previous?
     private(set) var firstFailure: Int32?
     /// On a terminal the echoed ^C is left without a newline; errors then start a fresh line.
     var isInteractive = false
+
+    enum Previous { case value, variable(String) }
 
     init(session: Session) {
         self.session = session
@@ -82,12 +110,14 @@ final class Evaluator {
 
     func discardPending() { pending = "" }
 
+    /// A terminal line: runs as soon as the statement is complete.
     func feed(_ line: String) -> Step {
         lineNumber += 1
         if pending.isEmpty {
             let trimmed = line.trimmingCharacters(in: .whitespaces)
             if trimmed.hasPrefix(":") { return command(trimmed) }
             if trimmed.isEmpty { return .done }
+            if trimmed.hasPrefix("|>") { return continuePrevious(line) }
             pendingLine = lineNumber
         }
         pending += line + "\n"
@@ -99,22 +129,101 @@ final class Evaluator {
         }
     }
 
-    /// End of input in the middle of a statement: report it as it stands.
-    func finish() {
-        _ = evaluate(pending, allowIncomplete: false)
+    /// A piped line: statements are read as in a file (see the type's comment).
+    func feedPiped(_ line: String) -> Step {
+        lineNumber += 1
+        let trimmed = line.trimmingCharacters(in: .whitespaces)
+        let filler = trimmed.isEmpty || trimmed.hasPrefix("#")
+        if held {
+            // Blank and comment lines after a held statement wait: they join it if a `|>`
+            // line follows, else they go with the next statement (a comment above a `fn`
+            // is its documentation).
+            if filler {
+                if trailing.isEmpty { trailingLine = lineNumber }
+                trailing += line + "\n"
+                return .needMore
+            }
+            if trimmed.hasPrefix("|>") || Evaluator.startsWithElse(trimmed) {
+                pending += trailing + line + "\n"
+                trailing = ""
+                held = isComplete(pending)
+                return .needMore
+            }
+            runPending()
+            (pending, pendingLine, trailing) = (trailing, trailingLine, "")
+        }
+        if !pendingHasCode {
+            if trimmed.hasPrefix(":") {
+                pending = ""
+                return command(trimmed)
+            }
+            if pending.isEmpty {
+                if trimmed.isEmpty { return .done }
+                pendingLine = lineNumber
+            }
+        }
+        pending += line + "\n"
+        if !filler { pendingHasCode = true }
+        held = pendingHasCode && isComplete(pending)
+        return .needMore
+    }
+
+    /// End of piped input: runs what is held, or reports an unfinished statement as it stands.
+    func finishPiped() {
+        if pendingHasCode { runPending() }
+    }
+
+    private func runPending() {
+        evaluate(pending, allowIncomplete: false, firstLine: pendingLine)
         pending = ""
+        pendingHasCode = false
+        held = false
+    }
+
+    /// Whether `text` holds at least one statement and nothing left unfinished (parsing only).
+    private func isComplete(_ text: String) -> Bool {
+        guard let source = try? Source(path: path, text: text) else { return true }
+        let (syntax, errors) = Parser.parse(source)
+        if errors.isEmpty { return !syntax.statements.isEmpty }
+        return !Failure(errors).isIncompleteInput
+    }
+
+    static func startsWithElse(_ text: String) -> Bool {
+        text.hasPrefix("else") && !(text.dropFirst(4).first.map { $0.isLetter || $0.isNumber || $0 == "_" } ?? false)
+    }
+
+    /// `|> stage` at a terminal: applies the stage to the previous input's result.
+    private func continuePrevious(_ line: String) -> Step {
+        let text: String
+        switch previous {
+        case .value?: text = "_ " + line.trimmingCharacters(in: .whitespaces)
+        case .variable(let name)?: text = "\(name) = \(name) " + line.trimmingCharacters(in: .whitespaces)
+        case nil:
+            fail("\(path):1:1: error: a line starting with '|>' continues the previous input's value, and there is none "
+                 + "(the previous input was not an expression, `let x = …` or `x = …`)\n", .compileError)
+            return .done
+        }
+        pendingLine = lineNumber
+        pending = text + "\n"
+        let step = evaluate(pending, allowIncomplete: true)
+        if step != .needMore { pending = "" }
+        return step
     }
 
     /// Runs text in the session and prints its value. `.needMore` if it is unfinished.
     @discardableResult
-    func evaluate(_ text: String, allowIncomplete: Bool, timed: Bool = false) -> Step {
+    func evaluate(_ text: String, allowIncomplete: Bool, timed: Bool = false, firstLine: Int = 1) -> Step {
         let start = DispatchTime.now().uptimeNanoseconds
         var succeeded = false
         do {
-            let source = try Source(path: "<repl>", text: text)
-            if let value = try session.run(source) {
-                if case .nil = value {} else { print(value.repr) }
+            let source = try Source(path: path, text: text, firstLine: firstLine)
+            var value = try session.run(source)
+            if case .nil? = value { value = nil }  // `print(x)` shows nothing and is no result
+            if let value {
+                session.globals["_"] = value
+                print(value.repr)
             }
+            previous = Evaluator.result(of: source, value: value)
             succeeded = true
         } catch let failure as Failure {
             if allowIncomplete && failure.isIncompleteInput { return .needMore }
@@ -133,6 +242,17 @@ final class Evaluator {
         }
         fflush(nil)
         return .done
+    }
+
+    /// What a following `|> stage` would continue: the value of a final expression, or the
+    /// variable a final `let` or assignment to a name set.
+    static func result(of source: Source, value: Value?) -> Previous? {
+        if value != nil { return .value }
+        switch Parser.parse(source).0.statements.last {
+        case .let(let name, _, _)?: return .variable(name)
+        case .assign(.name(let name, _), _, _)?: return .variable(name)
+        default: return nil
+        }
     }
 
     func fail(_ text: String, _ code: Language.ExitCode) {

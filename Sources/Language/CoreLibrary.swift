@@ -9,9 +9,19 @@ public enum CoreLibrary {
     }
 
     static var io: [Builtin] { [
-        Builtin("print", variadic: BuiltinParameter("values"), doc: "Print values separated by spaces, then a newline.") { a in
-            a.interpreter.output(a.rest.map(\.description).joined(separator: " ") + "\n")
+        Builtin("print", variadic: BuiltinParameter("values"),
+                keywordOnly: [.init("sep", .string, default: .string(" ")), .init("end", .string, default: .string("\n"))],
+                doc: "Print values separated by sep, then end (a space and a newline by default).") { a in
+            let text = a.rest.map(\.description).joined(separator: try a.string(0)) + (try a.string(1))
+            try Interpreter.checkLength(text.utf8.count, "string")
+            a.interpreter.output(text)
             return .nil
+        },
+        Builtin("format", [.init("x"), .init("spec", .string, default: .string(""))],
+                doc: "x as text by a Python format spec: format(0.5, \".3f\") is \"0.500\"; also \">10\", \"8.2e\", \",d\", \".1%\".") { a in
+            let text = try a.string(1), spec: FormatSpec
+            do { spec = try FormatSpec(text) } catch { throw a.bad(1, "\(error)") }
+            return .string(try spec.format(a[0]))
         },
         Builtin("str", [.init("x")], doc: "The text `print` shows for x.") { a in .string(a[0].description) },
         Builtin("repr", [.init("x")], doc: "The text the REPL shows for x (strings quoted).") { a in .string(a[0].repr) },
@@ -20,11 +30,22 @@ public enum CoreLibrary {
         },
         Builtin("assert", [.init("condition"), .init("message", .string, default: .string("assertion failed"))],
                 doc: "Stop with an error unless condition is true.") { a in
-            if !a[0].isTruthy { throw ScriptError(try a.string(1)) }
+            if try !a[0].truth() { throw ScriptError(try a.string(1)) }
             return .nil
         },
         Builtin("error", [.init("message", .string)], doc: "Stop with a runtime error.") { a in
             throw ScriptError(try a.string(0))
+        },
+        Builtin("help", [.init("x", default: .nil)],
+                doc: "Print help on a built-in, function or value (help(\"mlp\") or help(mlp), as :help mlp); help() lists the built-ins.") { a in
+            let text: String
+            switch a[0] {
+            case .nil: text = a.interpreter.helpOverview
+            case .string(let name): text = a.interpreter.help(for: name)
+            default: text = a.interpreter.help(for: a[0])
+            }
+            a.interpreter.output(text + "\n")
+            return .nil
         },
         Builtin("clock", doc: "Seconds since an arbitrary start, for timing.") { _ in
             .number(Double(DispatchTime.now().uptimeNanoseconds) / 1e9)
@@ -32,14 +53,19 @@ public enum CoreLibrary {
     ] }
 
     static var data: [Builtin] { [
-        Builtin("len", [.init("x", .either([.list, .string, .record, .range]))], doc: "Number of items in a list, characters in a string, fields in a record, or numbers in a range.") { a in
+        Builtin("len", [.init("x")], doc: "Number of items in a list, characters in a string, fields in a record, numbers in a range, or rows of a tensor (its first axis).") { a in
             switch a[0] {
             case .list(let l): return .number(Double(l.items.count))
             case .string(let s): return .number(Double(s.count))
             case .record(let r): return .number(Double(r.keys.count))
             case .range(_, let n): return .number(Double(n))
-            default: return .nil
+            case .foreign(let x):
+                let n: Int?
+                do { n = try x.length() } catch { throw a.bad(0, "\(error)") }
+                if let n { return .number(Double(n)) }
+            default: break
             }
+            throw a.bad(0, "list, string, record, range or tensor expected, got \(a[0].typeName)")
         },
         Builtin("range", [.init("start", .number), .init("stop", .number, default: .nil), .init("step", .number, default: .number(1))],
                 doc: "range(n) is 0..<n; range(a, b, step) counts from a up to (not including) b.") { a in

@@ -1,12 +1,14 @@
 // Diagnostic: what went wrong, where, rendered as `path:line:col: error: message`, the
 // source line and a caret under the span; runtime errors add the cdsa call stack.
 
-/// The exit codes of `cdsa run` / `cdsa check` (BSD sysexits).
+/// The exit codes of `cdsa run` / `cdsa check` (BSD sysexits; 128 + SIGINT for Ctrl-C, as
+/// a shell reports a process it interrupted).
 public enum ExitCode: Int32, Sendable {
     case ok = 0
     case usage = 64
     case compileError = 65
     case runtimeError = 70
+    case interrupted = 130
 }
 
 /// One error, self-contained: it keeps its line text so it renders without the source.
@@ -57,7 +59,13 @@ public struct Diagnostic: Error, Sendable, Equatable, CustomStringConvertible {
         lineText = ""
     }
 
-    public var exitCode: ExitCode { phase == .runtime ? .runtimeError : .compileError }
+    public var exitCode: ExitCode {
+        if isInterruption { return .interrupted }
+        return phase == .runtime ? .runtimeError : .compileError
+    }
+
+    /// A run stopped by the cancellation hook (Ctrl-C), not by an error in the script.
+    public var isInterruption: Bool { phase == .runtime && message == "interrupted" }
 
     /// `path:line:col: error: message`, the line, a caret and tildes, then the stack.
     public var description: String {
@@ -100,7 +108,10 @@ public struct Diagnostic: Error, Sendable, Equatable, CustomStringConvertible {
 public struct Failure: Error, Sendable, CustomStringConvertible {
     public var diagnostics: [Diagnostic]
     public init(_ diagnostics: [Diagnostic]) { self.diagnostics = diagnostics }
-    public var exitCode: ExitCode { diagnostics.contains { $0.phase == .runtime } ? .runtimeError : .compileError }
+    public var exitCode: ExitCode {
+        if diagnostics.contains(where: \.isInterruption) { return .interrupted }
+        return diagnostics.contains { $0.phase == .runtime } ? .runtimeError : .compileError
+    }
     public var description: String { diagnostics.map(\.description).joined() }
     /// True when every error is an unfinished construct at the end of input.
     public var isIncompleteInput: Bool { !diagnostics.isEmpty && diagnostics.allSatisfy(\.isAtEndOfInput) }

@@ -33,6 +33,16 @@ public protocol ForeignValue: AnyObject {
     func call(_ arguments: CallArguments, interpreter: Interpreter) throws -> Value?
     /// `==`; identity unless the binding says otherwise.
     func isEqual(to other: any ForeignValue) -> Bool
+    /// The value as a condition (`if`, `while`, `and`/`or`/`not`, `x if c else y`,
+    /// `assert`). A value with no single truth (a tensor of several elements) throws.
+    func truth() throws -> Bool
+    /// The number a one-element value stands for (for `format` and `"\(x:.3f)"`), nil if none.
+    func scalar() -> Double?
+    /// `len(self)`, nil if it has no length.
+    func length() throws -> Int?
+    /// `for x in self`: a function giving the items one at a time (nil after the last),
+    /// so a loop over a million rows makes one row at a time; nil if it cannot be iterated.
+    func makeIterator() throws -> (() throws -> Value?)?
 }
 
 extension ForeignValue {
@@ -47,6 +57,10 @@ extension ForeignValue {
     public func updating(_ items: [Subscript], to value: Value) throws -> Value? { nil }
     public func call(_ arguments: CallArguments, interpreter: Interpreter) throws -> Value? { nil }
     public func isEqual(to other: any ForeignValue) -> Bool { self === other }
+    public func truth() throws -> Bool { true }
+    public func scalar() -> Double? { nil }
+    public func length() throws -> Int? { nil }
+    public func makeIterator() throws -> (() throws -> Value?)? { nil }
 }
 
 /// One subscript: `x[i]`, or `x[lo:hi]` with nil for a missing bound.

@@ -83,18 +83,21 @@ final class FunctionCode {
     let parameterNames: [String]
     /// Default-value code, evaluated in the callee's frame when an argument is missing.
     let defaults: [Node?]
+    /// Where each default is written, for the signature `:help` and `help` show.
+    let defaultSpans: [Span?]
     let slotCount: Int
     let needsFrame: Bool
     let body: Node
     let source: Source
     let span: Span
 
-    init(name: String, parameterNames: [String], defaults: [Node?], slotCount: Int, needsFrame: Bool,
-         body: Node, source: Source, span: Span) {
+    init(name: String, parameterNames: [String], defaults: [Node?], defaultSpans: [Span?], slotCount: Int,
+         needsFrame: Bool, body: Node, source: Source, span: Span) {
         self.needsFrame = needsFrame
         self.name = name
         self.parameterNames = parameterNames
         self.defaults = defaults
+        self.defaultSpans = defaultSpans
         self.slotCount = slotCount
         self.body = body
         self.source = source
@@ -127,4 +130,13 @@ public final class Function {
     }
     public var name: String { code.name }
     public var parameterNames: [String] { code.parameterNames }
+
+    /// `name(a, b=1, c=a / 3)`, defaults as written; `name` replaces the function's own
+    /// (an anonymous function's is `<fn>`).
+    public func signature(as name: String? = nil) -> String {
+        let parts = zip(code.parameterNames, code.defaultSpans).map { p, span in
+            span.map { "\(p)=\(code.source.text(of: $0))" } ?? p
+        }
+        return "\(name ?? code.name)(\(parts.joined(separator: ", ")))"
+    }
 }

@@ -42,6 +42,22 @@ public final class Globals {
 
     public func index(of name: String) -> Int? { indices[name] }
 
+    /// Names declared before this count belong to the libraries (the core built-ins, the
+    /// prelude); set once a session has loaded them (`markLibraries`).
+    public private(set) var libraryCount = 0
+
+    /// Marks every name declared so far as the libraries'.
+    public func markLibraries() { libraryCount = names.count }
+
+    /// Whether `name` is a library's (a built-in, or defined before `markLibraries`) rather
+    /// than the user's, for ranking "did you mean" guesses.
+    public func isLibrary(_ name: String) -> Bool {
+        guard let i = indices[name] else { return false }
+        if i < libraryCount { return true }
+        if case .builtin = values[i] { return true }
+        return false
+    }
+
     /// The slot of `name`, created (holding nil) if it is new.
     public func declare(_ name: String) -> Int {
         if let i = indices[name] { return i }

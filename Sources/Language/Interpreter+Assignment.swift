@@ -135,7 +135,7 @@ extension Interpreter {
     func assign(_ f: Env, _ place: Place, _ items: [Subscript], _ value: Value, _ source: Source, _ span: Span) throws {
         guard let updated = try setItem(place.value, items, value, source, span) else { return }
         guard let store = place.store else {
-            throw RuntimeError("cannot assign into a \(place.value.typeName) that is not in a variable, field or item",
+            throw RuntimeError("cannot assign into \(withArticle(place.value.typeName)) that is not in a variable, field or item",
                                source, span)
         }
         try store(f, place, updated)

@@ -229,9 +229,9 @@ extension Interpreter {
             }
         case .foreign(let object):
             if let v = try RuntimeError.at(source, span, { try object.call(args, interpreter: self) }) { return v }
-            throw RuntimeError("cannot call a \(object.typeName)", source, span)
+            throw RuntimeError("cannot call \(withArticle(object.typeName))", source, span)
         default:
-            let what = name.map { "'\($0)' (a \(callee.typeName))" } ?? "a \(callee.typeName)"
+            let what = name.map { "'\($0)' (\(withArticle(callee.typeName)))" } ?? withArticle(callee.typeName)
             throw RuntimeError("cannot call \(what)", source, span)
         }
     }

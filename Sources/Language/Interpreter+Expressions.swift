@@ -17,6 +17,7 @@ extension Compiler {
                 switch $0 {
                 case .text(let t): return ConstantNode(.string(t))
                 case .expression(let e): return node(e)
+                case .formatted(let e, let spec): return FormattedNode(node(e), spec, self, e.span)
                 }
             }
             return ClosureNode { [unowned(unsafe) interp] f in
@@ -44,17 +45,17 @@ extension Compiler {
                 return .record(Record(keys: keys, values: values))
             }
         case .unary(.not, let x, _):
-            return NotNode(node(x))
+            return NotNode(tested(x))
         case .unary(.negate, let x, let span):
             return NegateNode(node(x), self, span)
         case .binary(let op, let l, let r, let span):
             return binary(op, l, r, span)
         case .and(let l, let r, _):
-            return AndNode(node(l), node(r))
+            return AndNode(valueAndTest(l), valueAndTest(r), site(l))
         case .or(let l, let r, _):
-            return OrNode(node(l), node(r))
+            return OrNode(valueAndTest(l), valueAndTest(r), site(l))
         case .conditional(let c, let t, let o, _):
-            return ConditionalNode(node(c), node(t), node(o))
+            return ConditionalNode(tested(c), valueAndTest(t), valueAndTest(o))
         case .range(let l, let r, let inclusive, let span):
             let a = node(l), b = node(r)
             return ClosureNode { f in
@@ -80,7 +81,30 @@ extension Compiler {
         case .function(let fn):
             let code = function(fn)
             return ClosureNode { f in .function(Function(code: code, env: f.frame)) }
+        case .comprehension(let element, let clauses, let span):
+            return comprehension(element, clauses, span)
         }
+    }
+
+    /// Where an expression is, for errors found while running it.
+    func site(_ e: ResolvedExpr) -> Site { Site(source, e.span) }
+
+    /// `e` compiled as a condition: a node whose `test` reports a value without one truth
+    /// (a tensor of several elements) at `e`. Comparisons and logical operators do that
+    /// themselves; anything else is wrapped in a `TruthNode`.
+    func tested(_ e: ResolvedExpr) -> Node { tested(node(e), e) }
+
+    func tested(_ n: Node, _ e: ResolvedExpr) -> Node {
+        switch n {
+        case is BinaryNode, is NotNode, is AndNode, is OrNode, is ConditionalNode, is TruthNode: return n
+        default: return TruthNode(n, site(e))
+        }
+    }
+
+    /// An operand used both as a value and as a test (`a and b`, the arms of `x if c else y`).
+    func valueAndTest(_ e: ResolvedExpr) -> (Node, Node) {
+        let n = node(e)
+        return (n, tested(n, e))
     }
 
     func load(_ slot: Slot) -> Node {
@@ -102,6 +126,7 @@ extension Compiler {
         }
         return FunctionCode(name: fn.name, parameterNames: fn.parameters.map(\.name),
                             defaults: fn.parameters.map { $0.defaultValue.map { node($0) } },
+                            defaultSpans: fn.parameters.map { $0.defaultValue?.span },
                             slotCount: fn.slotCount, needsFrame: fn.needsFrame, body: body, source: source, span: fn.span)
     }
 

@@ -37,6 +37,19 @@ extension Interpreter {
         if count > Interpreter.maxLength { throw RuntimeError(Interpreter.tooLong(what).message, source, span) }
     }
 
+    /// `for x in v` over a value that is not a range, list, string or record: a foreign
+    /// value's iterator.
+    func iterator(_ v: Value, _ source: Source, _ span: Span) throws -> () throws -> Value? {
+        if case .foreign(let x) = v {
+            do {
+                if let next = try x.makeIterator() { return next }
+            } catch {
+                throw RuntimeError("\(error)", source, span)
+            }
+        }
+        throw RuntimeError("cannot iterate over \(withArticle(v.typeName))", source, span)
+    }
+
     func negate(_ v: Value, _ source: Source, _ span: Span) throws -> Value {
         if case .foreign(let x) = v, let r = try foreign({ try x.negate() }, source, span) { return r }
         throw RuntimeError("operator '-' not defined for \(v.typeName)", source, span)
@@ -82,7 +95,7 @@ extension Interpreter {
             if let v = try foreign({ try x.index(index) }, source, span) { return v }
         default: break
         }
-        throw RuntimeError("cannot index a \(base.typeName)", source, span)
+        throw RuntimeError("cannot index \(withArticle(base.typeName))", source, span)
     }
 
     /// `base[items] = value`. Lists and records change in place (they are shared) and give
@@ -96,7 +109,7 @@ extension Interpreter {
             if let v = try foreign({ try x.updating(items, to: value) }, source, span) { return v }
         default: break
         }
-        throw RuntimeError("cannot assign to an element of a \(base.typeName)", source, span)
+        throw RuntimeError("cannot assign to an element of \(withArticle(base.typeName))", source, span)
     }
 
     /// `base[index] = value`: `setItem` with one index, without a subscript array unless
@@ -117,7 +130,7 @@ extension Interpreter {
             if let v = try foreign({ try x.updating([.index(index)], to: value) }, source, span) { return v }
         default: break
         }
-        throw RuntimeError("cannot assign to an element of a \(base.typeName)", source, span)
+        throw RuntimeError("cannot assign to an element of \(withArticle(base.typeName))", source, span)
     }
 
     /// `base[a, b:c, …]`: several subscripts, which only foreign values (tensors) take.
@@ -129,12 +142,12 @@ extension Interpreter {
             if let v = try foreign({ try x.subscripted(items) }, source, span) { return v }
         default: break
         }
-        throw RuntimeError("cannot index a \(base.typeName)", source, span)
+        throw RuntimeError("cannot index \(withArticle(base.typeName))", source, span)
     }
 
     private func oneSubscript(_ base: Value, _ items: [Subscript]) -> String {
         let what = items.count == 1 ? "a slice" : "\(items.count) subscripts"
-        return "a \(base.typeName) takes one index, got \(what)"
+        return "\(withArticle(base.typeName)) takes one index, got \(what)"
     }
 
     /// `base[lo:hi]`, Python-style: missing ends mean the whole side, negatives count from
@@ -164,7 +177,7 @@ extension Interpreter {
             if let v = try foreign({ try x.slice(lo, hi) }, source, span) { return v }
         default: break
         }
-        throw RuntimeError("cannot slice a \(base.typeName)", source, span)
+        throw RuntimeError("cannot slice \(withArticle(base.typeName))", source, span)
     }
 
     func field(_ base: Value, _ name: String, _ source: Source, _ span: Span) throws -> Value {
@@ -176,9 +189,11 @@ extension Interpreter {
             throw RuntimeError(message, source, span)
         case .foreign(let x):
             if let v = try foreign({ try x.field(name) }, source, span) { return v }
-            throw RuntimeError("\(x.typeName) has no field '\(name)'", source, span)
+            var message = "\(x.typeName) has no field '\(name)'"
+            if let guess = Resolver.closest(to: name, in: Set(x.fieldNames)) { message += " (did you mean '\(guess)'?)" }
+            throw RuntimeError(message, source, span)
         default:
-            throw RuntimeError("a \(base.typeName) has no fields (reading '.\(name)')", source, span)
+            throw RuntimeError("\(withArticle(base.typeName)) has no fields (reading '.\(name)')", source, span)
         }
     }
 
@@ -190,9 +205,9 @@ extension Interpreter {
         case .foreign(let x):
             var done = false
             _ = try foreign({ done = try x.setField(name, to: value); return nil }, source, span)
-            if !done { throw RuntimeError("cannot set field '\(name)' on a \(x.typeName)", source, span) }
+            if !done { throw RuntimeError("cannot set field '\(name)' on \(withArticle(x.typeName))", source, span) }
         default:
-            throw RuntimeError("cannot set field '\(name)' on a \(base.typeName)", source, span)
+            throw RuntimeError("cannot set field '\(name)' on \(withArticle(base.typeName))", source, span)
         }
     }
 }

@@ -63,11 +63,11 @@ struct Compiler {
                 return .next
             }
         case .if(let condition, let then, let otherwise):
-            let c = node(condition), t = block(then), o = block(otherwise)
+            let c = tested(condition), t = block(then), o = block(otherwise)
             return { f in try c.test(f) ? try t(f) : try o(f) }
         case .while(let condition, let body):
-            let c = node(condition), b = block(body)
-            let machine = interp.machine, site = Site(source, condition.span)
+            let c = tested(condition), b = block(body)
+            let machine = interp.machine, site = self.site(condition)
             return { f in
                 while try c.test(f) {
                     try machine.tick(site)
@@ -126,41 +126,110 @@ struct Compiler {
         }
     }
 
-    /// `for x in seq`: ranges count without building a list; lists iterate over a snapshot.
+    /// `for x in seq`: a range counts here without a closure per item; other sequences go
+    /// through `Interpreter.forEach`, which list comprehensions share.
     func forLoop(_ slot: Slot, _ sequence: Node, _ body: @escaping Exec, _ span: Span) -> Exec {
         let interp = interpreter
         let source = source
         let setter = self.setter(slot)
         let machine = interp.machine, site = Site(source, span)
-        return { f in
-            let items: [Value]
-            switch try sequence.eval(f) {
-            case .range(let start, let count):
-                var k = 0
-                while k < count {
-                    setter(f, .number(start + Double(k)))
-                    try machine.tick(site)
-                    let flow = try body(f)
-                    if flow == .breakLoop { break }
-                    if flow == .returned { return .returned }
-                    k += 1
+        return { [unowned(unsafe) interp] f in
+            let items = try sequence.eval(f)
+            guard case .range(let start, let count) = items else {
+                var flow = Flow.next
+                try interp.forEach(items, site) { item in
+                    setter(f, item)
+                    switch try body(f) {
+                    case .breakLoop: return false
+                    case .returned: flow = .returned; return false
+                    case .next, .continueLoop: return true
+                    }
                 }
-                return .next
-            case .list(let l): items = l.items
-            case .string(let s): items = s.map { .string(String($0)) }
-            case .record(let r): items = r.keys.map { .string($0) }
-            case let other:
-                throw RuntimeError("cannot iterate over a \(other.typeName)", source, span)
+                return flow
             }
-            for item in items {
-                setter(f, item)
+            var k = 0
+            while k < count {
+                setter(f, .number(start + Double(k)))
                 try machine.tick(site)
                 let flow = try body(f)
                 if flow == .breakLoop { break }
                 if flow == .returned { return .returned }
+                k += 1
             }
             return .next
         }
+    }
+
+    /// `[element for x in xs if c …]`: the clauses, innermost first, become nested loops
+    /// around appending the element to the result.
+    func comprehension(_ element: ResolvedExpr, _ clauses: [ResolvedClause], _ span: Span) -> Node {
+        let interp = interpreter
+        let value = node(element)
+        let resultSite = Site(source, span)
+        var emit: (Env, List) throws -> Void = { f, out in
+            try Interpreter.checkLength(out.items.count + 1, "list", at: resultSite)
+            out.items.append(try value.eval(f))
+        }
+        for clause in clauses.reversed() {
+            let inner = emit
+            switch clause {
+            case .if(let condition):
+                let test = tested(condition)
+                emit = { f, out in if try test.test(f) { try inner(f, out) } }
+            case .for(let slot, let sequence, let clauseSpan):
+                let items = node(sequence), setter = self.setter(slot), site = Site(source, clauseSpan)
+                emit = { [unowned(unsafe) interp] f, out in
+                    try interp.forEach(try items.eval(f), site) { item in
+                        setter(f, item)
+                        try inner(f, out)
+                        return true
+                    }
+                }
+            }
+        }
+        return ClosureNode { [emit] f in
+            let out = List([])
+            try emit(f, out)
+            return .list(out)
+        }
+    }
+}
+
+extension Interpreter {
+    /// Calls `body` with each item `for x in sequence` visits, until it returns false: the
+    /// numbers of a range, a snapshot of a list's items, a string's characters, a record's
+    /// field names, a foreign value's items (made one at a time). Polls for cancellation.
+    func forEach(_ sequence: Value, _ site: Site, _ body: (Value) throws -> Bool) throws {
+        let items: [Value]
+        switch sequence {
+        case .range(let start, let count):
+            var k = 0
+            while k < count {
+                try machine.tick(site)
+                guard try body(.number(start + Double(k))) else { return }
+                k += 1
+            }
+            return
+        case .list(let l): items = l.items
+        case .string(let s): items = s.map { .string(String($0)) }
+        case .record(let r): items = r.keys.map { .string($0) }
+        default:
+            let source = site.source.takeUnretainedValue()
+            let next = try iterator(sequence, source, site.span)
+            while let item = try foreign(next, source, site.span) {
+                try machine.tick(site)
+                guard try body(item) else { return }
+            }
+            return
+        }
+        for item in items {
+            try machine.tick(site)
+            guard try body(item) else { return }
+        }
+    }
+
+    static func checkLength(_ count: Int, _ what: String, at site: Site) throws {
+        if count > maxLength { throw site.error(tooLong(what).message) }
     }
 }
 

@@ -169,9 +169,9 @@ public final class Interpreter {
             return try b.invoke(arguments, interpreter: self)
         case .foreign(let f):
             if let v = try f.call(arguments, interpreter: self) { return v }
-            throw ScriptError("cannot call a \(f.typeName)")
+            throw ScriptError("cannot call \(withArticle(f.typeName))")
         default:
-            throw ScriptError("cannot call a \(callee.typeName)")
+            throw ScriptError("cannot call \(withArticle(callee.typeName))")
         }
     }
 

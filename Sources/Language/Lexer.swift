@@ -154,12 +154,12 @@ struct Lexer {
             case UInt8(ascii: "("):
                 flush()
                 let codeStart = i
-                guard let close = matchingParen(from: i) else {
+                guard let (close, colon) = matchingParen(from: i) else {
                     error("unterminated interpolation", Span(codeStart - 2, codeStart), atEnd: true)
                     i = end
                     return Token(kind: .string, span: Span(start, i), pieces: pieces)
                 }
-                pieces.append(.code(Span(codeStart, close)))
+                pieces.append(.code(Span(codeStart, colon ?? close), spec: colon.map { Span($0 + 1, close) }))
                 i = close + 1
             default:
                 i = min(i, end)
@@ -172,12 +172,16 @@ struct Lexer {
         return t
     }
 
-    /// The offset of the `)` closing an interpolation, skipping nested strings and parens.
-    /// Iterative, so deeply nested interpolations cannot overflow the stack here.
-    private func matchingParen(from: Int) -> Int? {
+    /// The offset of the `)` closing an interpolation, skipping nested strings and parens,
+    /// and of the `:` starting its format spec: the first outside any bracket of the
+    /// interpolation's own code (a slice's or a record's colon is inside one), after which
+    /// the spec is plain text up to the `)`. Iterative, so deeply nested interpolations
+    /// cannot overflow the stack here.
+    private func matchingParen(from: Int) -> (close: Int, colon: Int?)? {
         var j = from
         var stack: [Bool] = [false]  // true: inside a string; false: inside parens
         var parens: [Int] = [0]
+        var brackets = 0  // `[` and `{` open in the interpolation's own code
         while j < end {
             let c = b[j]
             if stack.last! {
@@ -193,8 +197,16 @@ struct Lexer {
                 else if c == UInt8(ascii: ")") {
                     if parens.last! == 0 {
                         stack.removeLast(); parens.removeLast()
-                        if stack.isEmpty { return j }
+                        if stack.isEmpty { return (j, nil) }
                     } else { parens[parens.count - 1] -= 1 }
+                } else if stack.count == 1, c == UInt8(ascii: "[") || c == UInt8(ascii: "{") {
+                    brackets += 1
+                } else if stack.count == 1, c == UInt8(ascii: "]") || c == UInt8(ascii: "}") {
+                    brackets -= 1
+                } else if stack.count == 1, parens[0] == 0, brackets <= 0, c == UInt8(ascii: ":") {
+                    var k = j + 1
+                    while k < end, b[k] != UInt8(ascii: ")"), b[k] != 0x0A { k += 1 }
+                    return k < end && b[k] == UInt8(ascii: ")") ? (k, j) : nil
                 } else if c == UInt8(ascii: "#") {
                     while j < end && b[j] != 0x0A { j += 1 }
                     continue

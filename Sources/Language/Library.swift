@@ -60,22 +60,28 @@ public final class Builtin {
     public let parameters: [BuiltinParameter]
     /// Extra positional arguments are collected into `Arguments.rest`, each checked against this.
     public let variadic: BuiltinParameter?
+    /// Parameters after the variadic one, given only by keyword (`print(x, end="")`); they
+    /// follow `parameters` in `Arguments.values`.
+    public let keywordOnly: [BuiltinParameter]
     public let doc: String
     let body: (Arguments) throws -> Value
 
     public init(_ name: String, _ parameters: [BuiltinParameter] = [], variadic: BuiltinParameter? = nil,
-                doc: String, _ body: @escaping (Arguments) throws -> Value) {
+                keywordOnly: [BuiltinParameter] = [], doc: String, _ body: @escaping (Arguments) throws -> Value) {
         self.name = name
         self.parameters = parameters
         self.variadic = variadic
+        self.keywordOnly = keywordOnly
         self.doc = doc
         self.body = body
     }
 
-    /// `name(a, b=1, ...rest)`, for `:help` and the docs.
+    /// `name(a, b=1, ...rest, k=2)`, for `:help` and the docs.
     public var signature: String {
-        var parts = parameters.map { p in p.defaultValue.map { "\(p.name)=\($0.repr)" } ?? p.name }
+        func show(_ p: BuiltinParameter) -> String { p.defaultValue.map { "\(p.name)=\($0.repr)" } ?? p.name }
+        var parts = parameters.map(show)
         if let v = variadic { parts.append("...\(v.name)") }
+        parts += keywordOnly.map(show)
         return "\(name)(\(parts.joined(separator: ", ")))"
     }
 }
@@ -132,15 +138,18 @@ func badArgument(_ n: Int, _ function: String, _ detail: String) -> ScriptError 
 /// Matches call-site arguments to parameters: positional first, then keywords by name.
 /// Returns one entry per parameter (nil where the caller left it to the default) and the
 /// extra positionals. Shared by built-ins and cdsa functions, so both report alike.
-func bindArguments(function: String, parameters: [String], acceptsRest: Bool,
+/// Positionals fill only the first `positional` parameters (all by default); the rest are
+/// keyword-only.
+func bindArguments(function: String, parameters: [String], positional: Int? = nil, acceptsRest: Bool,
                    _ args: CallArguments) throws -> (bound: [Value?], rest: [Value]) {
     var bound = [Value?](repeating: nil, count: parameters.count)
     var rest: [Value] = []
+    let positionalCount = positional ?? parameters.count
     for (i, v) in args.positional.enumerated() {
-        if i < parameters.count { bound[i] = v }
+        if i < positionalCount { bound[i] = v }
         else if acceptsRest { rest.append(v) }
         else {
-            let expected = parameters.count == 1 ? "1 argument" : "\(parameters.count) arguments"
+            let expected = counted(positionalCount, "argument")
             throw badArgument(i + 1, function, "at most \(expected) expected, got \(args.positional.count)")
         }
     }
@@ -159,19 +168,20 @@ func bindArguments(function: String, parameters: [String], acceptsRest: Bool,
 extension Builtin {
     /// Binds, fills defaults and checks kinds, then runs the implementation.
     func invoke(_ args: CallArguments, interpreter: Interpreter) throws -> Value {
-        let (bound, rest) = try bindArguments(function: name, parameters: parameters.map(\.name),
+        let all = keywordOnly.isEmpty ? parameters : parameters + keywordOnly
+        let (bound, rest) = try bindArguments(function: name, parameters: all.map(\.name), positional: parameters.count,
                                               acceptsRest: variadic != nil, args)
         var values: [Value] = []
-        values.reserveCapacity(parameters.count)
-        for (i, p) in parameters.enumerated() {
-            guard let v = bound[i] ?? p.defaultValue else {
-                throw badArgument(i + 1, name, "\(p.kind) expected, got no value")
+        values.reserveCapacity(all.count)
+        for (i, p) in all.enumerated() {
+            // A keyword-only parameter is named in its errors: it has no position.
+            func bad(_ detail: String) -> ScriptError {
+                i < parameters.count ? badArgument(i + 1, name, detail) : ScriptError("bad argument '\(p.name)' to '\(name)' (\(detail))")
             }
+            guard let v = bound[i] ?? p.defaultValue else { throw bad("\(p.kind) expected, got no value") }
             // A nil default means "optional": nil passes whatever the kind.
             let optional = p.defaultValue.map(isNil) ?? false
-            if !p.kind.accepts(v), !(optional && isNil(v)) {
-                throw badArgument(i + 1, name, "\(p.kind) expected, got \(v.typeName)")
-            }
+            if !p.kind.accepts(v), !(optional && isNil(v)) { throw bad("\(p.kind) expected, got \(v.typeName)") }
             values.append(v)
         }
         if let variadic {
@@ -185,7 +195,7 @@ extension Builtin {
     /// The fast path for positional calls that need no binding: checks the kinds only.
     @inline(__always)
     func invokePositional(_ values: [Value], interpreter: Interpreter) throws -> Value {
-        guard variadic == nil, values.count == parameters.count else {
+        guard variadic == nil, keywordOnly.isEmpty, values.count == parameters.count else {
             return try invoke(CallArguments(values), interpreter: interpreter)
         }
         for i in 0..<values.count where !parameters[i].kind.accepts(values[i]) {

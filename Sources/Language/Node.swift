@@ -11,8 +11,17 @@ import Foundation
 class Node {
     func eval(_ f: Env) throws -> Value { fatalError("Node.eval is abstract") }
     /// The expression as a test (`if`, `while`, `x if c else y`, `and`, `or`, `not`):
-    /// comparisons answer without making a bool.
-    func test(_ f: Env) throws -> Bool { try eval(f).isTruthy }
+    /// comparisons answer without making a bool. Conditions are compiled through
+    /// `Compiler.tested`, which wraps a node using this default in a `TruthNode`, so that a
+    /// value without one truth (a tensor of several elements) is reported at a place.
+    func test(_ f: Env) throws -> Bool { try eval(f).truth() }
+}
+
+extension Value {
+    /// `truth()`, with its error reported at `site`.
+    @inline(__always) func truth(at site: Site) throws -> Bool {
+        do { return try truth() } catch let e as ScriptError { throw site.error(e.message) }
+    }
 }
 
 /// An expression with no node of its own (lists, records, ranges, interpolation…).
@@ -78,7 +87,7 @@ class BinaryNode: LocatedNode {
     @inline(never) final func slow(_ x: Value, _ y: Value) throws -> Value {
         try interpreter.binary(op, x, y, source, span)
     }
-    @inline(never) final func slowTest(_ f: Env) throws -> Bool { try eval(f).isTruthy }
+    @inline(never) final func slowTest(_ f: Env) throws -> Bool { try eval(f).truth(at: Site(source, span)) }
 }
 
 /// `x op 2`, `x` a local: read in place, not copied.
@@ -134,10 +143,10 @@ final class GeneralBinary: BinaryNode {
         return try slow(x, y)
     }
     override func test(_ f: Env) throws -> Bool {
-        guard op.isComparison else { return try eval(f).isTruthy }
+        guard op.isComparison else { return try slowTest(f) }
         let x = try left.eval(f), y = try right.eval(f)
         if case .number(let m) = x, case .number(let n) = y { return op.holds(m, n) }
-        return try slow(x, y).isTruthy
+        return try slow(x, y).truth(at: Site(source, span))
     }
 }
 
@@ -177,37 +186,53 @@ extension BinaryOperator {
     }
 }
 
+// The nodes below test their operands: each operand is compiled through
+// `Compiler.tested`, so a value without one truth (a tensor of several elements) is
+// reported where it was written.
+
 final class ConditionalNode: Node {
     let condition: Node, then: Node, otherwise: Node
-    init(_ condition: Node, _ then: Node, _ otherwise: Node) {
+    /// `then` and `otherwise` for `test` (`tested` versions).
+    let thenTest: Node, otherwiseTest: Node
+    init(_ condition: Node, _ then: (Node, Node), _ otherwise: (Node, Node)) {
         self.condition = condition
-        self.then = then
-        self.otherwise = otherwise
+        (self.then, thenTest) = then
+        (self.otherwise, otherwiseTest) = otherwise
     }
     override func eval(_ f: Env) throws -> Value { try condition.test(f) ? try then.eval(f) : try otherwise.eval(f) }
-    override func test(_ f: Env) throws -> Bool { try condition.test(f) ? try then.test(f) : try otherwise.test(f) }
+    override func test(_ f: Env) throws -> Bool { try condition.test(f) ? try thenTest.test(f) : try otherwiseTest.test(f) }
 }
 
 /// `a and b`: `a` if it is false, else `b`.
 final class AndNode: Node {
-    let left: Node, right: Node
-    init(_ left: Node, _ right: Node) { self.left = left; self.right = right }
+    let left: Node, right: Node, leftTest: Node, rightTest: Node
+    let leftSite: Site
+    init(_ left: (Node, Node), _ right: (Node, Node), _ leftSite: Site) {
+        (self.left, leftTest) = left
+        (self.right, rightTest) = right
+        self.leftSite = leftSite
+    }
     override func eval(_ f: Env) throws -> Value {
         let v = try left.eval(f)
-        return v.isTruthy ? try right.eval(f) : v
+        return try v.truth(at: leftSite) ? try right.eval(f) : v
     }
-    override func test(_ f: Env) throws -> Bool { try left.test(f) ? try right.test(f) : false }
+    override func test(_ f: Env) throws -> Bool { try leftTest.test(f) ? try rightTest.test(f) : false }
 }
 
 /// `a or b`: `a` if it is true, else `b`.
 final class OrNode: Node {
-    let left: Node, right: Node
-    init(_ left: Node, _ right: Node) { self.left = left; self.right = right }
+    let left: Node, right: Node, leftTest: Node, rightTest: Node
+    let leftSite: Site
+    init(_ left: (Node, Node), _ right: (Node, Node), _ leftSite: Site) {
+        (self.left, leftTest) = left
+        (self.right, rightTest) = right
+        self.leftSite = leftSite
+    }
     override func eval(_ f: Env) throws -> Value {
         let v = try left.eval(f)
-        return v.isTruthy ? v : try right.eval(f)
+        return try v.truth(at: leftSite) ? v : try right.eval(f)
     }
-    override func test(_ f: Env) throws -> Bool { try left.test(f) ? true : try right.test(f) }
+    override func test(_ f: Env) throws -> Bool { try leftTest.test(f) ? true : try rightTest.test(f) }
 }
 
 final class NotNode: Node {
@@ -215,6 +240,17 @@ final class NotNode: Node {
     init(_ operand: Node) { self.operand = operand }
     override func eval(_ f: Env) throws -> Value { .bool(!(try operand.test(f))) }
     override func test(_ f: Env) throws -> Bool { !(try operand.test(f)) }
+}
+
+/// A condition that is not a comparison or a logical operator (`if done`, `while t`): its
+/// value's truth, with the error of a value without one placed at the condition. Its
+/// `test` replaces the operand's default one, so it costs no extra call.
+final class TruthNode: Node {
+    let operand: Node
+    let site: Site
+    init(_ operand: Node, _ site: Site) { self.operand = operand; self.site = site }
+    override func eval(_ f: Env) throws -> Value { try operand.eval(f) }
+    override func test(_ f: Env) throws -> Bool { try operand.eval(f).truth(at: site) }
 }
 
 final class NegateNode: LocatedNode {
@@ -252,6 +288,21 @@ final class FieldNode: LocatedNode {
         super.init(compiler, span)
     }
     override func eval(_ f: Env) throws -> Value { try interpreter.field(try base.eval(f), name, source, span) }
+}
+
+/// `\(x:.3f)` in a string: the value's text by a format spec.
+final class FormattedNode: LocatedNode {
+    let operand: Node
+    let spec: FormatSpec
+    init(_ operand: Node, _ spec: FormatSpec, _ compiler: Compiler, _ span: Span) {
+        self.operand = operand
+        self.spec = spec
+        super.init(compiler, span)
+    }
+    override func eval(_ f: Env) throws -> Value {
+        let v = try operand.eval(f)
+        do { return .string(try spec.format(v)) } catch { throw RuntimeError(error.message, source, span) }
+    }
 }
 
 /// Out of line, like `floorMod`: a call inside `apply` would make every operator save registers.

@@ -60,13 +60,35 @@ public struct Parser {
     }
 
     /// Records an error at the current token (or the given span) and returns the unwinder.
-    mutating func error(_ message: String, at span: Span? = nil) -> ParseError {
+    /// `atEnd`: the input ended too soon (a REPL asks for another line); by default, when
+    /// the error is at the end of input.
+    mutating func error(_ message: String, at span: Span? = nil, atEnd: Bool? = nil) -> ParseError {
         // An invalid token was reported by the lexer; don't pile a second error on it.
         if abandoned || (span == nil && kind == .invalid) { return ParseError() }
         var d = Diagnostic(phase: .syntax, message: message, source: source, span: span ?? current.span)
-        d.isAtEndOfInput = span == nil && kind == .eof
+        d.isAtEndOfInput = atEnd ?? (span == nil && kind == .eof)
         diagnostics.append(d)
         return ParseError()
+    }
+
+    /// Expects the token that closes the bracket `open`. When the input ends first, or a
+    /// statement starts (`let`, `while`… cannot be inside an expression), the bracket was
+    /// never closed: the error is at it, the one place that says which bracket that is.
+    /// Any other token is the error, and the message says where the bracket opened.
+    @discardableResult
+    mutating func closing(_ k: TokenKind, _ what: String, open: Token) throws(ParseError) -> Token {
+        if kind == k { return advance() }
+        let bracket = "'\(TokenKind.spelling[open.kind] ?? "?")'"
+        let (line, column) = source.location(of: open.span.start)
+        switch kind {
+        case .eof:
+            throw error("\(bracket) is never closed: expected \(what) before the end of input", at: open.span, atEnd: true)
+        case .kwLet, .kwWhile, .kwReturn, .kwBreak, .kwContinue, .kwImport:
+            let at = source.location(of: current.span.start).line
+            throw error("\(bracket) is never closed: expected \(what) before \(current.display) on line \(at)", at: open.span)
+        default:
+            throw error("expected \(what), found \(current.display) (to close the \(bracket) at \(line):\(column))")
+        }
     }
 
     /// Enters one level of nesting; too deep is an error.
@@ -131,14 +153,14 @@ public struct Parser {
     }
 
     mutating func block() throws(ParseError) -> [Stmt] {
-        try expect(.leftBrace, "'{'")
+        let open = try expect(.leftBrace, "'{'")
         try nest()
         defer { depth -= 1 }
         var statements: [Stmt] = []
         while true {
             while kind == .newline || kind == .semicolon { advance() }
             if kind == .rightBrace { advance(); return statements }
-            if kind == .eof { throw error("expected '}' to close the block") }
+            if kind == .eof { try closing(.rightBrace, "'}' to close the block", open: open) }
             statementInto(&statements)
         }
     }
@@ -221,10 +243,10 @@ public struct Parser {
     /// After `fn` (and the name, if any): parameters, then `= expr` or a block.
     mutating func functionRest(start: Span) throws(ParseError) -> FunctionDecl {
         let name: String? = kind == .identifier ? advance().text : nil
-        try expect(.leftParen, "'(' to start the parameters")
+        let open = try expect(.leftParen, "'(' to start the parameters")
         var parameters: [Parameter] = []
         skipNewlines()
-        while kind != .rightParen {
+        while kind != .rightParen, kind != .eof {
             let pname = try expect(.identifier, "a parameter name")
             if parameters.contains(where: { $0.name == pname.text }) {
                 _ = error("duplicate parameter '\(pname.text)'", at: pname.span)
@@ -241,7 +263,7 @@ public struct Parser {
             if !match(.comma) { break }
             skipNewlines()
         }
-        try expect(.rightParen, "')' after the parameters")
+        try closing(.rightParen, "')' after the parameters", open: open)
         if match(.equal) {
             skipNewlines()
             let body = try expression()

@@ -97,13 +97,13 @@ extension Parser {
             switch kind {
             case .leftParen:
                 try nest()
-                advance()
+                let open = advance()
                 let args = try arguments()
-                let close = try expect(.rightParen, "')' after the arguments")
+                let close = try closing(.rightParen, "')' after the arguments", open: open)
                 e = .call(e, args, e.span.to(close.span))
             case .leftBracket:
                 try nest()
-                advance()
+                let open = advance()
                 var items: [SubscriptSyntax] = []
                 repeat {
                     skipNewlines()
@@ -120,13 +120,13 @@ extension Parser {
                 } while match(.comma)
                 switch items.count == 1 ? items[0] : nil {
                 case .index(let i)?:
-                    let close = try expect(.rightBracket, "']' after the index")
+                    let close = try closing(.rightBracket, "']' after the index", open: open)
                     e = .index(e, i, e.span.to(close.span))
                 case .slice(let lo, let hi)?:
-                    let close = try expect(.rightBracket, "']' after the slice")
+                    let close = try closing(.rightBracket, "']' after the slice", open: open)
                     e = .slice(e, lo, hi, e.span.to(close.span))
                 case nil:
-                    let close = try expect(.rightBracket, "']' after the subscripts")
+                    let close = try closing(.rightBracket, "']' after the subscripts", open: open)
                     e = .subscripts(e, items, e.span.to(close.span))
                 }
             case .dot:
@@ -143,7 +143,8 @@ extension Parser {
     mutating func arguments() throws(ParseError) -> [Argument] {
         var args: [Argument] = []
         skipNewlines()
-        while kind != .rightParen {
+        // At the end of input the caller reports the '(' as never closed.
+        while kind != .rightParen, kind != .eof {
             let start = current.span
             if kind == .identifier, peekKind(1) == .equal {
                 let label = advance().text
@@ -189,7 +190,7 @@ extension Parser {
             skipNewlines()
             let e = try expression()
             skipNewlines()
-            try expect(.rightParen, "')'")
+            try closing(.rightParen, "')'", open: t)
             return e
         case .leftBracket:
             advance()
@@ -197,13 +198,14 @@ extension Parser {
             defer { depth -= 1 }
             var items: [Expr] = []
             skipNewlines()
-            while kind != .rightBracket {
+            while kind != .rightBracket, kind != .eof {
                 items.append(try expression())
                 skipNewlines()
+                if items.count == 1, kind == .kwFor { return try comprehension(items[0], open: t) }
                 if !match(.comma) { break }
                 skipNewlines()
             }
-            let close = try expect(.rightBracket, "']' after the list")
+            let close = try closing(.rightBracket, "']' after the list", open: t)
             return .list(items, t.span.to(close.span))
         case .leftBrace:
             advance()
@@ -211,7 +213,7 @@ extension Parser {
             defer { depth -= 1 }
             var fields: [(key: String, value: Expr)] = []
             skipNewlines()
-            while kind != .rightBrace {
+            while kind != .rightBrace, kind != .eof {
                 let key = current
                 guard key.kind == .identifier || (key.kind == .string && key.pieces.isEmpty)
                         || TokenKind.keywords[key.text] != nil else {
@@ -228,11 +230,36 @@ extension Parser {
                 if !match(.comma) { break }
                 skipNewlines()
             }
-            let close = try expect(.rightBrace, "'}' after the record")
+            let close = try closing(.rightBrace, "'}' after the record", open: t)
             return .record(fields, t.span.to(close.span))
         default:
             throw error("expected an expression, found \(t.display)")
         }
+    }
+
+    /// After `[element`, at `for`: the clauses `for x in xs` and `if cond`, then `]`. A
+    /// sequence or condition is parsed above the conditional expression (as Python does),
+    /// so the `if` of a following clause is not taken for `a if c else b`.
+    mutating func comprehension(_ element: Expr, open: Token) throws(ParseError) -> Expr {
+        var clauses: [ComprehensionClause] = []
+        while true {
+            skipNewlines()
+            let start = current.span
+            if match(.kwFor) {
+                let name = try expect(.identifier, "a loop variable after 'for'")
+                try expect(.kwIn, "'in' after the loop variable")
+                skipNewlines()
+                let sequence = try binary(3)
+                clauses.append(.for(name: name.text, sequence: sequence, start.to(sequence.span)))
+            } else if match(.kwIf) {
+                skipNewlines()
+                clauses.append(.if(try binary(3)))
+            } else {
+                break
+            }
+        }
+        let close = try closing(.rightBracket, "']' after the list comprehension", open: open)
+        return .comprehension(element, clauses, open.span.to(close.span))
     }
 
     /// A string with `\(expr)` pieces: each piece is lexed and parsed on its own.
@@ -242,7 +269,7 @@ extension Parser {
         for piece in t.pieces {
             switch piece {
             case .text(let s): parts.append(.text(s))
-            case .code(let span):
+            case .code(let span, let specSpan):
                 try nest()
                 defer { depth -= 1 }
                 var lexer = Lexer(source: source, range: span)
@@ -265,7 +292,11 @@ extension Parser {
                     if sub.abandoned { abandoned = true; p = self.tokens.count - 1 }
                     throw error
                 }
-                parts.append(.expression(e))
+                guard let specSpan else { parts.append(.expression(e)); continue }
+                let text = String(decoding: source.bytes[specSpan.start..<specSpan.end], as: UTF8.self)
+                do { parts.append(.formatted(e, try FormatSpec(text))) } catch {
+                    throw self.error(error.message, at: specSpan.start == specSpan.end ? Span(specSpan.start - 1, specSpan.end) : specSpan)
+                }
             }
         }
         return .interpolation(parts, t.span)

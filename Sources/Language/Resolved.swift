@@ -41,6 +41,7 @@ public struct ResolvedArgument {
 public indirect enum ResolvedPart {
     case text(String)
     case expression(ResolvedExpr)
+    case formatted(ResolvedExpr, FormatSpec)
 }
 
 public indirect enum ResolvedExpr {
@@ -61,6 +62,13 @@ public indirect enum ResolvedExpr {
     case subscripts(ResolvedExpr, [ResolvedSubscript], Span)
     case field(ResolvedExpr, String, Span)
     case function(ResolvedFunction)
+    case comprehension(ResolvedExpr, [ResolvedClause], Span)
+}
+
+public indirect enum ResolvedClause {
+    /// `for x in sequence`; the span is the clause's, for errors while iterating.
+    case `for`(Slot, ResolvedExpr, Span)
+    case `if`(ResolvedExpr)
 }
 
 public indirect enum ResolvedSubscript {
@@ -102,7 +110,8 @@ extension ResolvedExpr {
         case .constant(_, let s), .interpolation(_, let s), .variable(_, _, let s), .list(_, let s),
              .record(_, _, let s), .unary(_, _, let s), .binary(_, _, _, let s), .and(_, _, let s),
              .or(_, _, let s), .conditional(_, _, _, let s), .range(_, _, _, let s), .call(_, _, let s),
-             .index(_, _, let s), .slice(_, _, _, let s), .subscripts(_, _, let s), .field(_, _, let s):
+             .index(_, _, let s), .slice(_, _, _, let s), .subscripts(_, _, let s), .field(_, _, let s),
+             .comprehension(_, _, let s):
             return s
         case .function(let f): return f.span
         }

@@ -55,23 +55,37 @@ public struct Resolver {
 
     private mutating func variable(_ name: String, _ span: Span) -> Slot {
         if let slot = lookup(name) { return slot }
-        var visible = Set(globals.names)
-        for function in functions { for block in function.blocks { visible.formUnion(block.keys) } }
+        var locals = Set<String>()
+        for function in functions { for block in function.blocks { locals.formUnion(block.keys) } }
+        // The user's own names first: `los` is more likely `loss` than the built-in `log`.
+        // (Never `_`, the REPL's last value: it is one edit from every one-letter name.)
+        let (library, user) = globals.names.filter { $0 != "_" }.partitioned(by: globals.isLibrary)
         var message = "unknown name '\(name)'"
-        if let guess = Resolver.closest(to: name, in: visible) { message += " (did you mean '\(guess)'?)" }
+        if let guess = Resolver.closest(to: name, in: [locals, Set(user), Set(library)]) {
+            message += " (did you mean '\(guess)'?)"
+        }
         error(message, span)
         return .global(0)
     }
 
     /// The candidate with the smallest edit distance, if it is close enough to be a typo.
     public static func closest(to name: String, in candidates: Set<String>) -> String? {
+        closest(to: name, in: [candidates])
+    }
+
+    /// The closest candidate over groups in order of preference: at equal distance, one from
+    /// an earlier group wins (then the alphabetically first).
+    public static func closest(to name: String, in groups: [Set<String>]) -> String? {
         let limit = max(1, name.count / 3)
-        var best: (String, Int)?
-        for c in candidates.sorted() {
-            let d = editDistance(Array(name.utf8), Array(c.utf8))
-            if d <= limit, d < (best?.1 ?? .max) { best = (c, d) }
+        var best: (name: String, distance: Int, group: Int)?
+        for (group, candidates) in groups.enumerated() {
+            for c in candidates.sorted() {
+                let d = editDistance(Array(name.utf8), Array(c.utf8))
+                guard d <= limit else { continue }
+                if best == nil || (d, group) < (best!.distance, best!.group) { best = (c, d, group) }
+            }
         }
-        return best?.0
+        return best?.name
     }
 
     /// Edits (insert, delete, substitute, swap two neighbours) turning a into b.
@@ -186,6 +200,7 @@ public struct Resolver {
                 switch $0 {
                 case .text(let t): return .text(t)
                 case .expression(let e): return .expression(expr(e))
+                case .formatted(let e, let spec): return .formatted(expr(e), spec)
                 }
             }, s)
         case .name(let name, let s): return .variable(variable(name, s), name: name, s)
@@ -204,7 +219,29 @@ public struct Resolver {
         case .subscripts(let b, let items, let s): return .subscripts(expr(b), items.map { subscriptItem($0) }, s)
         case .field(let b, let name, let s): return .field(expr(b), name, s)
         case .function(let decl): return .function(function(decl))
+        case .comprehension(let element, let clauses, let s): return comprehension(element, clauses, s)
         }
+    }
+
+    /// `[e for x in xs if c …]` is a block of its own, as a `for` statement is: its loop
+    /// variables are locals of the enclosing function (so closures in `e` capture them as a
+    /// `for` body's would) and are not visible after it. Each sequence is resolved before
+    /// its variable is declared, so `[x * 2 for x in x]` reads the outer `x`.
+    private mutating func comprehension(_ element: Expr, _ clauses: [ComprehensionClause], _ span: Span) -> ResolvedExpr {
+        let f = functions.count - 1
+        functions[f].blocks.append([:])
+        defer { functions[f].blocks.removeLast() }
+        var resolved: [ResolvedClause] = []
+        for clause in clauses {
+            switch clause {
+            case .for(let name, let sequence, let clauseSpan):
+                let seq = expr(sequence)
+                resolved.append(.for(declare(name), seq, clauseSpan))
+            case .if(let condition):
+                resolved.append(.if(expr(condition)))
+            }
+        }
+        return .comprehension(expr(element), resolved, span)
     }
 
     private mutating func subscriptItem(_ item: SubscriptSyntax) -> ResolvedSubscript {
@@ -212,5 +249,14 @@ public struct Resolver {
         case .index(let i): return .index(expr(i))
         case .slice(let lo, let hi): return .slice(lo.map { expr($0) }, hi.map { expr($0) })
         }
+    }
+}
+
+extension Array {
+    /// The elements for which `belongs` holds, then the others, each in order.
+    func partitioned(by belongs: (Element) -> Bool) -> ([Element], [Element]) {
+        var yes: [Element] = [], no: [Element] = []
+        for e in self { if belongs(e) { yes.append(e) } else { no.append(e) } }
+        return (yes, no)
     }
 }

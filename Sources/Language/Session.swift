@@ -44,6 +44,7 @@ public final class Session {
         interpreter.register(CoreLibrary.library)
         for library in libraries { interpreter.register(library) }
         if prelude { try load(module: "prelude", from: nil, at: nil) }
+        interpreter.globals.markLibraries()
     }
 
     public var globals: Globals { interpreter.globals }

@@ -19,14 +19,18 @@ public final class Source: Sendable {
     let bytes: [UInt8]
     /// Byte offset where each line starts; line n (1-based) starts at lineStarts[n - 1].
     let lineStarts: [Int]
+    /// The number of the text's first line: a statement of piped input is its own source,
+    /// numbered as lines of the whole input.
+    public let firstLine: Int
 
     /// Checks the bytes: the first invalid UTF-8 sequence or NUL byte is an error at its line.
-    public init(path: String, bytes: [UInt8]) throws(Diagnostic) {
+    public init(path: String, bytes: [UInt8], firstLine: Int = 1) throws(Diagnostic) {
         var starts = [0]
         for (i, b) in bytes.enumerated() where b == 0x0A { starts.append(i + 1) }
         self.path = path
         self.bytes = bytes
         self.lineStarts = starts
+        self.firstLine = firstLine
         self.text = String(decoding: bytes, as: UTF8.self)
         if let bad = Source.firstInvalidByte(bytes) {
             let message = bytes[bad] == 0 ? "source contains a NUL byte" : "source is not valid UTF-8"
@@ -35,11 +39,11 @@ public final class Source: Sendable {
     }
 
     /// A source from Swift text (already valid UTF-8, but NUL bytes are still rejected).
-    public convenience init(path: String, text: String) throws(Diagnostic) {
-        try self.init(path: path, bytes: Array(text.utf8))
+    public convenience init(path: String, text: String, firstLine: Int = 1) throws(Diagnostic) {
+        try self.init(path: path, bytes: Array(text.utf8), firstLine: firstLine)
     }
 
-    /// 1-based line and column (in Unicode scalars) of a byte offset.
+    /// Line (from `firstLine`) and 1-based column (in Unicode scalars) of a byte offset.
     public func location(of offset: Int) -> (line: Int, column: Int) {
         let offset = min(max(0, offset), bytes.count)
         var lo = 0, hi = lineStarts.count - 1
@@ -53,11 +57,19 @@ public final class Source: Sendable {
             if bytes[i] & 0xC0 != 0x80 { column += 1 }
             i += 1
         }
-        return (lo + 1, column)
+        return (lo + firstLine, column)
     }
 
-    /// The text of a 1-based line without its newline (invalid bytes shown as U+FFFD).
-    public func lineText(_ line: Int) -> String {
+    /// The text a span covers.
+    public func text(of span: Span) -> String {
+        let end = min(span.end, bytes.count), start = min(span.start, end)
+        return String(decoding: bytes[start..<end], as: UTF8.self)
+    }
+
+    /// The text of a line (numbered from `firstLine`) without its newline (invalid bytes
+    /// shown as U+FFFD).
+    public func lineText(_ numbered: Int) -> String {
+        let line = numbered - firstLine + 1
         guard line >= 1, line <= lineStarts.count else { return "" }
         let start = lineStarts[line - 1]
         var end = line < lineStarts.count ? lineStarts[line] - 1 : bytes.count

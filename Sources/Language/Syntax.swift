@@ -37,6 +37,8 @@ public struct FunctionDecl: Sendable {
 public indirect enum InterpolationPart: Sendable {
     case text(String)
     case expression(Expr)
+    /// `\(x:.3f)`: the value by a format spec.
+    case formatted(Expr, FormatSpec)
 }
 
 public indirect enum Expr: Sendable {
@@ -61,6 +63,8 @@ public indirect enum Expr: Sendable {
     case subscripts(Expr, [SubscriptSyntax], Span)
     case field(Expr, String, Span)
     case function(FunctionDecl)
+    /// `[element for x in xs if cond …]`: clauses in written order, the first a `for`.
+    case comprehension(Expr, [ComprehensionClause], Span)
 
     public var span: Span {
         switch self {
@@ -68,11 +72,18 @@ public indirect enum Expr: Sendable {
              .name(_, let s), .list(_, let s), .record(_, let s), .unary(_, _, let s), .binary(_, _, _, let s),
              .and(_, _, let s), .or(_, _, let s), .conditional(_, _, _, let s), .range(_, _, _, let s),
              .call(_, _, let s), .index(_, _, let s), .slice(_, _, _, let s), .subscripts(_, _, let s),
-             .field(_, _, let s):
+             .field(_, _, let s), .comprehension(_, _, let s):
             return s
         case .function(let f): return f.span
         }
     }
+}
+
+/// One clause of a list comprehension: `for name in sequence`, or `if condition`.
+public indirect enum ComprehensionClause: Sendable {
+    /// The span covers `for name in sequence`.
+    case `for`(name: String, sequence: Expr, Span)
+    case `if`(Expr)
 }
 
 /// One subscript of several: `i`, or `a:b` (either bound may be missing).

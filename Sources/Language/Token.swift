@@ -23,10 +23,11 @@ public enum TokenKind: Sendable, Equatable {
     ]
 }
 
-/// A piece of a string literal: literal text, or the byte range of an interpolated `\(expr)`.
+/// A piece of a string literal: literal text, or the byte range of an interpolated `\(expr)`
+/// and of its format spec (`\(x:.3f)`), if it has one.
 public enum StringPiece: Sendable, Equatable {
     case text(String)
-    case code(Span)
+    case code(Span, spec: Span?)
 }
 
 public struct Token: Sendable {

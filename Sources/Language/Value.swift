@@ -29,11 +29,13 @@ public enum Value {
         }
     }
 
-    /// `false` and `nil` are false; every other value is true.
-    @inline(__always) public var isTruthy: Bool {
+    /// `false` and `nil` are false; a foreign value decides for itself (a one-element
+    /// tensor is its value, a larger one throws); every other value is true.
+    @inline(__always) public func truth() throws -> Bool {
         switch self {
         case .bool(let b): return b
         case .nil: return false
+        case .foreign(let f): return try f.truth()
         default: return true
         }
     }
@@ -174,7 +176,7 @@ extension Value: CustomStringConvertible {
         case .number(let x): out += Value.format(x)
         case .string(let s): out += quote(s)
         case .range(let start, let count): out += "\(format(start))..<\(format(start + Double(count)))"
-        case .function(let f): out += "<fn \(f.code.name)>"
+        case .function(let f): out += f.code.name == "<fn>" ? "<fn>" : "<fn \(f.code.name)>"
         case .builtin(let b): out += "<builtin \(b.name)>"
         case .foreign(let f): out += f.summary
         case .list(let l):

@@ -35,7 +35,9 @@ static func quoted(_ s: String) -> String {
 }
 
 /// A parsed JSON value; objects keep member order, numbers keep their text.
-indirect enum JSONValue {
+/// `Sendable` is declared, not inferred: in a debug (non-whole-module) build, inferring it
+/// through the tuples of `object` sends the compiler round a "circular reference".
+indirect enum JSONValue: Sendable {
     case object([(String, JSONValue)])
     case array([JSONValue])
     case string(String)

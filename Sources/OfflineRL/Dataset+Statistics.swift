@@ -70,8 +70,10 @@ extension Dataset: CustomStringConvertible {
         rewards.withUnsafeBufferPointer { b in for x in b { rewardRange = (Swift.min(rewardRange.0, x), Swift.max(rewardRange.1, x)) } }
         var lines = ["Dataset \(name) (\(format)\(environmentName.map { ", " + $0 } ?? ""))"]
         if let recipe { lines.append("  " + recipe) }
-        lines.append("  \(count) transitions in \(episodeCount) episodes: \(terminalCount) terminal, \(timeoutCount) timeouts"
-            + (missingNextCount > 0 ? ", \(missingNextCount) steps without a next state" : ""))
+        // English counts ("1 episode"); Language's `counted` is out of this module's reach.
+        func counted(_ n: Int, _ noun: String) -> String { "\(n) \(noun)\(n == 1 ? "" : "s")" }
+        lines.append("  \(counted(count, "transition")) in \(counted(episodeCount, "episode")): \(terminalCount) terminal, "
+            + counted(timeoutCount, "timeout") + (missingNextCount > 0 ? ", \(counted(missingNextCount, "step")) without a next state" : ""))
         lines.append("  observations \(observationSize), actions \(actionSize)"
             + infos.keys.sorted().map { ", \($0) \(infos[$0]?.width ?? 0)" }.joined())
         lines.append("  returns min \(f(r.min)), mean \(f(r.mean)), max \(f(r.max)); episode length min \(Int(len.min)), mean \(f(len.mean)), max \(Int(len.max))")

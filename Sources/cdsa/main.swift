@@ -1,2 +1,2 @@
 import Driver
-CDSACommand.main()
+CDSACommand.mainRunningScripts()

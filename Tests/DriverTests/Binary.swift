@@ -47,8 +47,10 @@ func write(_ text: String, to name: String, in folder: URL) -> String {
     return path
 }
 
-/// Runs `cdsa arguments…` with `input` on stdin (a file, so not a terminal), with a timeout.
-func cdsa(_ arguments: [String], input: String = "", in folder: URL, timeout: TimeInterval = 60) throws -> Run {
+/// Runs `cdsa arguments…` with `input` on stdin (a file, so not a terminal), with a timeout;
+/// `interruptAfter` sends it SIGINT (Ctrl-C) after that many seconds.
+func cdsa(_ arguments: [String], input: String = "", in folder: URL, timeout: TimeInterval = 60,
+          interruptAfter: TimeInterval? = nil) throws -> Run {
     let binary = try #require(cdsaBinary, "cdsa binary not found")
     let stdin = write(input, to: "stdin.txt", in: folder)
     let out = folder.appendingPathComponent("stdout.txt"), err = folder.appendingPathComponent("stderr.txt")
@@ -65,6 +67,10 @@ func cdsa(_ arguments: [String], input: String = "", in folder: URL, timeout: Ti
     process.standardOutput = try FileHandle(forWritingTo: out)
     process.standardError = try FileHandle(forWritingTo: err)
     try process.run()
+    if let interruptAfter {
+        Thread.sleep(forTimeInterval: interruptAfter)
+        process.interrupt()
+    }
     let deadline = Date().addingTimeInterval(timeout)
     while process.isRunning && Date() < deadline { usleep(10_000) }
     if process.isRunning {

@@ -57,6 +57,14 @@ struct ReplTests {
             ("\u{03}", ["^C"], 0.3),
             ("answer\n", ["42\n"], 0),
             (":help len\n", ["len(x)\n  Number of items"], 0),
+            // A line starting with `|>` continues the previous input's result: a value (`_`)…
+            ("[3, 1, 2]\n", ["[3, 1, 2]\n"], 0),
+            ("|> sort\n", ["[1, 2, 3]\n"], 0),
+            ("  |> reversed\n", ["[3, 2, 1]\n"], 0),
+            // … or the variable a `let` set, updated without running the `let` again.
+            ("let calls = 0; fn next() { calls += 1; return [5, 4] }; let ys = next()\n", ["cdsa> "], 0),
+            ("|> sort\n", ["cdsa> "], 0),
+            ("[ys, calls, _]\n", ["[[4, 5], 1, [3, 2, 1]]\n"], 0),
             (":quit\n", [], 0),
         ])
         #expect(term.waitForExit() == 0)

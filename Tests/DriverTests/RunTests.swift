@@ -149,9 +149,101 @@ struct RunTests {
         let input = "fn twice(x) {\n  return 2 * x\n}\ntwice(21)\nnosuch + 1\n\"still here\"\n:vars\n1 / 0\n"
         r = try cdsa([], input: input, in: dir)
         #expect(r.stdout == "42\n\"still here\"\ntwice = <fn twice>\ninf\n", "\(r)")
-        #expect(r.stderr.contains("<repl>:1:1: error: unknown name 'nosuch'"), "\(r)")
+        #expect(r.stderr.contains("<stdin>:5:1: error: unknown name 'nosuch'"), "\(r)")
         #expect(r.status == 65, "the first failure decides the exit code: \(r)")
         r = try cdsa([], input: "error(\"boom\")\n", in: dir)
         #expect(r.status == 70, "\(r)")
+    }
+
+    /// Piped input reads as `cdsa run` reads a file: a line starting with `|>` (or `else`)
+    /// continues the statement before it, even after a blank or comment line, and errors
+    /// carry the line's number in the whole input.
+    @Test func pipedStdinReadsAsAFileDoes() throws {
+        let dir = scratchFolder(); defer { try? FileManager.default.removeItem(at: dir) }
+        let script = """
+        let xs = [3, 1, 2]
+          |> sort
+
+          # then reverse
+          |> reversed
+        print(xs)
+        if len(xs) > 5 { print("long") }
+        else { print("short") }
+        # Scales x.
+        fn scale(x, k=2) = x * k
+        help(scale)
+        print(xs[7])
+
+        """
+        let file = write(script, to: "pipe.cdsa", in: dir)
+        let piped = try cdsa([], input: script, in: dir)
+        #expect(piped.stdout == "[3, 2, 1]\nshort\nscale(x, k=2)\n  Scales x.\n", "\(piped)")
+        #expect(piped.stderr.hasPrefix("<stdin>:12:7: error: index 7 out of range for list of length 3\nprint(xs[7])\n"), "\(piped)")
+        #expect(piped.status == 70, "\(piped)")
+        let run = try cdsa(["run", file], in: dir)
+        #expect(run.stdout == piped.stdout, "\(run)")
+        #expect(run.stderr.hasPrefix("\(file):12:7: error: index 7 out of range"), "\(run)")
+
+        // An unclosed bracket at the end is reported at the bracket, on its line.
+        let open = try cdsa([], input: "print(1)\nlet sizes = [64,\n  64\n", in: dir)
+        #expect(open.stdout == "1\n", "\(open)")
+        #expect(open.stderr.hasPrefix("<stdin>:2:13: error: '[' is never closed"), "\(open)")
+
+        // The last value is `_`, which is not every one-letter typo's "did you mean".
+        let last = try cdsa([], input: "[1, 2]\n_ + [3]\nprint(e)\n", in: dir)
+        #expect(last.stdout == "[1, 2]\n[1, 2, 3]\n", "\(last)")
+        #expect(last.stderr.hasPrefix("<stdin>:3:7: error: unknown name 'e'\n"), "\(last)")
+    }
+
+    /// `cdsa script.cdsa` runs the script as `cdsa run script.cdsa` does, options and all.
+    @Test func aScriptAsTheFirstArgumentRunsIt() throws {
+        let dir = scratchFolder(); defer { try? FileManager.default.removeItem(at: dir) }
+        let script = write(config, to: "exp.cdsa", in: dir)
+        let r = try cdsa([script, "--set", "steps=2"], in: dir)
+        #expect(r.status == 0 && r.stdout == "2 hopper false [64, 64] 0.5 0.9\n", "\(r)")
+        let shortName = try cdsa(["--threads", "1", "exp.cdsa"], in: dir)
+        #expect(shortName.status == 0 && shortName.stdout.hasPrefix("10 hopper"), "\(shortName)")
+    }
+
+    /// Ctrl-C ends `cdsa run` with 130 (128 + SIGINT), not the runtime-error code.
+    @Test func interruptingARunExits130() throws {
+        let dir = scratchFolder(); defer { try? FileManager.default.removeItem(at: dir) }
+        let script = write("print(\"start\")\nlet n = 0\nwhile true { n += 1 }\n", to: "spin.cdsa", in: dir)
+        let r = try cdsa(["run", script], in: dir, timeout: 30, interruptAfter: 1)
+        #expect(r.status == 130, "\(r)")
+        #expect(r.stdout == "start\n" && r.stderr.contains("error: interrupted"), "\(r)")
+    }
+
+    /// `--seed -1` is a seed (the language's `seed(-1)`), not an unknown option.
+    @Test func negativeSeedsParse() throws {
+        let dir = scratchFolder(); defer { try? FileManager.default.removeItem(at: dir) }
+        let script = write("print(tolist(rand(2)))\n", to: "r.cdsa", in: dir)
+        let flag = try cdsa(["run", script, "--seed", "-1"], in: dir)
+        let language = try cdsa(["run", write("seed(-1)\nprint(tolist(rand(2)))\n", to: "s.cdsa", in: dir)], in: dir)
+        #expect(flag.status == 0 && flag.stdout == language.stdout, "\(flag)\n\(language)")
+        let max = try cdsa(["run", script, "--seed", "18446744073709551615"], in: dir)
+        #expect(max.status == 0 && max.stdout == flag.stdout, "UInt64.max is -1's bit pattern: \(max)")
+    }
+
+    /// `--set` reaches the literal fields of a record that also has computed ones; setting
+    /// a computed one says why it cannot be set.
+    @Test func setReachesLiteralFieldsBesideComputedOnes() throws {
+        let dir = scratchFolder(); defer { try? FileManager.default.removeItem(at: dir) }
+        let script = write("let cfg = {lr: 0.01, n: 2 * 3}\nprint(cfg)\n", to: "c.cdsa", in: dir)
+        let r = try cdsa(["run", script, "--set", "cfg.lr=0.5"], in: dir)
+        #expect(r.status == 0 && r.stdout == "{lr: 0.5, n: 6}\n", "\(r)")
+        let computed = try cdsa(["run", script, "--set", "cfg.n=3"], in: dir)
+        #expect(computed.status == 64, "\(computed)")
+        #expect(computed.stderr == "cdsa: --set cfg.n: 'cfg.n' is computed (`2 * 3`), not a literal, so it cannot be replaced; settable: cfg.lr\n", "\(computed)")
+    }
+
+    /// `cdsa check --set` validates the overrides without running anything.
+    @Test func checkValidatesOverrides() throws {
+        let dir = scratchFolder(); defer { try? FileManager.default.removeItem(at: dir) }
+        let script = write(config, to: "exp.cdsa", in: dir)
+        #expect(try cdsa(["check", script, "--set", "steps=3"], in: dir).status == 0)
+        let bad = try cdsa(["check", script, "--set", "steps=many"], in: dir)
+        #expect(bad.status == 64 && bad.stderr.hasPrefix("cdsa: --set steps: expected a number"), "\(bad)")
+        #expect(try cdsa(["check", script, "--set", "stpes=3"], in: dir).status == 64)
     }
 }

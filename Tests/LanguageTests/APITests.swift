@@ -161,6 +161,7 @@ func session(_ out: @escaping (String) -> Void = { _ in }, libraries: [Library] 
         #expect(ExitCode.usage.rawValue == 64)
         #expect(ExitCode.compileError.rawValue == 65)
         #expect(ExitCode.runtimeError.rawValue == 70)
+        #expect(ExitCode.interrupted.rawValue == 130)
         #expect(run("1 +").exitCode == .compileError)
         #expect(run("error(\"x\")").exitCode == .runtimeError)
         #expect(run("1").exitCode == .ok)
