@@ -143,8 +143,9 @@ public final class SAC: Trainer {
                 ("entropy", Double(entropy)), ("episode_return", lastReturn)]
     }
 
-    /// One gradient step of the critics, the actor and the temperature, then the targets.
-    func learn() throws -> (q: Float, actor: Float, alpha: Float, entropy: Float) {
+    /// One gradient step of the critics, the actor and the temperature, then the targets:
+    /// what `update()` does after its environment step (public for the benchmark).
+    public func learn() throws -> (q: Float, actor: Float, alpha: Float, entropy: Float) {
         let b = try buffer.sample(config.batchSize, using: &rng)
         let alpha = try logAlpha.value.exp()
         // y = r + γ (1 − d) (min_i Q̄_i(s′, a′) − α log π(a′|s′)), a′ ~ π(·|s′).
