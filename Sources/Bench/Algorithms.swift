@@ -1,6 +1,7 @@
 // The offline-RL algorithms' updates, timed through the trainers themselves (not copies
 // of their maths), with the matmuls each performs for its FLOP limit.
 import Autodiff
+import COpenBLAS
 import Foundation
 import OfflineRL
 import Simulation
@@ -72,4 +73,33 @@ func sacLoopStep() throws -> () throws -> Void {
         _ = try trainer.update()
         trainer.step += 1
     }
+}
+
+/// An update's speed as a fraction of its FLOP limit, measured in alternating rounds: the
+/// update, then one OpenBLAS sgemm per shape at one thread (the limit's own definition,
+/// Σ time(shape)), so a machine whose load drifts weighs on both alike. `shapes` are the
+/// matmuls of one call of `body`. Returns the median, lowest and highest round.
+func fractionOfLimitInRounds(_ body: () throws -> Void, shapes: [Shape]) throws -> (median: Double, min: Double, max: Double) {
+    openblas_set_num_threads(1)
+    var rng = RandomGenerator(seed: 1)
+    let operands = try shapes.map { s in
+        (try rng.uniform(s.ta ? [s.k, s.m] : [s.m, s.k], low: -1, high: 1).scalars,
+         try rng.uniform(s.tb ? [s.n, s.k] : [s.k, s.n], low: -1, high: 1).scalars)
+    }
+    var c = [Float](repeating: 0, count: shapes.map { $0.m * $0.n }.max() ?? 0)
+    func replay() {
+        for (s, (a, b)) in zip(shapes, operands) {
+            cblas_sgemm(CblasRowMajor, s.ta ? CblasTrans : CblasNoTrans, s.tb ? CblasTrans : CblasNoTrans,
+                        Int32(s.m), Int32(s.n), Int32(s.k), 1, a, Int32(s.ta ? s.m : s.k), b, Int32(s.tb ? s.k : s.n),
+                        0, &c, Int32(s.n))
+        }
+    }
+    var fractions: [Double] = []
+    for _ in 0..<(quick ? 3 : 9) {
+        let update = try rate(reps: 3, seconds: 0.3, body).median
+        let limit = rate(reps: 3, seconds: 0.3, replay).median
+        fractions.append(update / limit)
+    }
+    fractions.sort()
+    return (fractions[fractions.count / 2], fractions[0], fractions[fractions.count - 1])
 }

@@ -232,6 +232,18 @@ emit(["name": "cdsa SAC loop step (Hopper step + update)", "threads": threads, "
       "min": sacLoop.min, "max": sacLoop.max, "of_update_alone": sacLoop.median / sac.median],
      String(format: "%-44@ threads=%d  steps/s %8.1f  (%.0f%% of the update alone)", "cdsa SAC loop step (Hopper + update)" as NSString,
             threads, sacLoop.median, 100 * sacLoop.median / sac.median))
+// The same fractions measured in alternating rounds with each update's sgemm replay (on
+// a loaded machine the separately measured ceiling drifts away from the workload).
+if threads == 1 {
+    for (name, make, shapes) in [("BC update", bcUpdate, bcShapes), ("TD3+BC update", td3bcUpdates, td3bcShapes),
+                                 ("SAC update", sacUpdate, sacShapes)] {
+        let f = try fractionOfLimitInRounds(try make(), shapes: shapes)
+        emit(["name": "\(name) fraction of limit, alternating rounds", "threads": 1, "unit": "fraction", "median": f.median,
+              "min": f.min, "max": f.max],
+             String(format: "%-44@ threads=1  %.0f%% of limit (rounds %.0f%% … %.0f%%)", "\(name), rounds with its sgemm" as NSString,
+                    100 * f.median, 100 * f.min, 100 * f.max))
+    }
+}
 // What thread independence costs one thread: the same updates with products cut into
 // their shape-determined pieces (always) and whole (the old one-thread path), measured in
 // alternating rounds so the machine's noise falls on both alike.
