@@ -84,8 +84,8 @@ public final class SAC: Trainer {
         rng = RandomGenerator(seed: seed)
         envRNG = rng.split()
         actor = try MLP(.init(sizes: [s] + config.hidden + [2 * a]), name: "net", rng: &rng)
-        critic1 = try MLP(.init(sizes: [s + a] + config.hidden + [1]), name: "net", rng: &rng)
-        critic2 = try MLP(.init(sizes: [s + a] + config.hidden + [1]), name: "net", rng: &rng)
+        critic1 = try MLP(.init(sizes: [s + a] + config.hidden + [1]), name: "q1", rng: &rng)
+        critic2 = try MLP(.init(sizes: [s + a] + config.hidden + [1]), name: "q2", rng: &rng)
         (critic1Target, critic2Target) = (try critic1.copy(), try critic2.copy())
         logAlpha = Parameter(name: "log_alpha", value: Tensor(0))   // α = 1 at first, as the authors' code
         let adam = Adam.Config(learningRate: config.learningRate)
