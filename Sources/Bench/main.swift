@@ -1,7 +1,7 @@
 // cdsa-bench: the engine's speed next to its ceiling (OpenBLAS sgemm at the same
 // shapes, measured in this run) and, given reference results, next to PyTorch.
 // One JSON line per result on stdout, a readable line on stderr.
-// Usage: cdsa-bench [--threads N] [--quick] [--reference torch.jsonl] [--profile bc|dsm|td3bc|sac]
+// Usage: cdsa-bench [--threads N] [--quick] [--reference torch.jsonl] [--profile bc|dsm|td3bc|sac|sac-loop]
 //        cdsa-bench --worlds | --interpreter [py_interp.py] | --write-load-file PATH | --load PATH
 import Autodiff
 import COpenBLAS
@@ -196,10 +196,10 @@ let dsmShapes = mlpShapes([14, 256, 256, 256, 3], batch: 256)
 // threads never linger into the other's measurements.
 let threads = arguments.firstIndex(of: "--threads").flatMap { i in i + 1 < arguments.count ? Int(arguments[i + 1]) : nil } ?? 1
 BLAS.setThreads(threads)
-// `--profile bc|dsm|td3bc|sac`: run one workload for about ten seconds and nothing else (for perf).
+// `--profile bc|dsm|td3bc|sac|sac-loop`: run one workload for about ten seconds and nothing else (for perf).
 if let i = arguments.firstIndex(of: "--profile"), i + 1 < arguments.count {
-    let workloads = ["bc": bcUpdate, "dsm": dsmStep, "td3bc": td3bcUpdates, "sac": sacUpdate]
-    guard let make = workloads[arguments[i + 1]] else { print("bench: --profile takes bc, dsm, td3bc or sac"); exit(64) }
+    let workloads = ["bc": bcUpdate, "dsm": dsmStep, "td3bc": td3bcUpdates, "sac": sacUpdate, "sac-loop": sacLoopStep]
+    guard let make = workloads[arguments[i + 1]] else { print("bench: --profile takes bc, dsm, td3bc, sac or sac-loop"); exit(64) }
     let r = try rate(reps: 10, seconds: 1, try make())
     print(String(format: "%@ threads=%d calls/s %.1f", arguments[i + 1], threads, r.median))
     exit(0)
