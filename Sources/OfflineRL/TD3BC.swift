@@ -7,6 +7,9 @@ import NeuralNet
 /// states. As CORL's td3_bc.py: twin critics and targets, target policy smoothing, the
 /// actor and every target updated every second step, Adam 3e-4, batch 256, rewards as
 /// recorded, actions in [-1, 1].
+///
+/// Losses, every step: critic_loss, and actor_loss — the actor's loss at its latest
+/// update (0 before the first), so the steps between actor updates log it too.
 public final class TD3BC: Trainer {
     public struct Config: Codable, Sendable, Equatable {
         /// Minibatch size.
