@@ -8,8 +8,8 @@ import Simulation
 /// project's environments: the policy D4RL-style datasets are collected with. Defaults
 /// as the paper's Table 1: 256-256 ReLU networks, Adam 3e-4, batch 256, γ 0.99, τ 0.005,
 /// a 1M replay buffer, target entropy H̄ = −|A|, one gradient step per environment step;
-/// plus 10,000 uniform-random steps before the first update (the authors' softlearning
-/// code collects such a warm-up).
+/// plus 10,000 uniform-random steps before the first update (PFRL's reproduction of the
+/// paper's settings starts replay the same way).
 ///
 /// The actor emits [μ, log σ] (log σ clamped to [-20, 2]) and acts with a = tanh(u),
 /// u ~ N(μ, σ²), so log π(a|s) carries the tanh correction (the paper's appendix C).
