@@ -12,7 +12,8 @@ import Simulation
 /// paper's settings starts replay the same way).
 ///
 /// The actor emits [μ, log σ] (log σ clamped to [-20, 2]) and acts with a = tanh(u),
-/// u ~ N(μ, σ²), so log π(a|s) carries the tanh correction (the paper's appendix C).
+/// u ~ N(μ, σ²), so log π(a|s) carries the tanh correction ("Enforcing Action Bounds",
+/// appendix C of the first SAC paper, arXiv 1801.01290).
 /// Episodes end as gymnasium's do: a terminal step is not bootstrapped from; a step cut
 /// by the 1000-step limit is (stored as non-terminal), and either starts a new episode.
 ///
