@@ -1,7 +1,7 @@
 // cdsa-bench: the engine's speed next to its ceiling (OpenBLAS sgemm at the same
 // shapes, measured in this run) and, given reference results, next to PyTorch.
 // One JSON line per result on stdout, a readable line on stderr.
-// Usage: cdsa-bench [--threads N] [--quick] [--reference torch.jsonl] [--profile bc|dsm]
+// Usage: cdsa-bench [--threads N] [--quick] [--reference torch.jsonl] [--profile bc|dsm|td3bc|sac|sac-loop]
 //        cdsa-bench --worlds | --interpreter [py_interp.py] | --write-load-file PATH | --load PATH
 import Autodiff
 import COpenBLAS
@@ -132,14 +132,17 @@ func measureSgemm(_ s: Shape, threads: Int) throws -> Double {
 /// Seconds per update if every matmul ran at sgemm's measured speed and nothing else cost time.
 func limit(_ shapes: [Shape]) -> Double { shapes.reduce(0) { $0 + $1.flops / (gflops[$1]! * 1e9) } }
 
-func report(_ name: String, torchName: String, threads: Int, shapes: [Shape], _ r: (median: Double, min: Double, max: Double)) {
-    let flops = shapes.reduce(0) { $0 + $1.flops }
-    let fraction = (1 / limit(shapes)) > 0 ? r.median * limit(shapes) : 0
+/// `r` in steps/s; `shapes` are the matmuls of `per` steps.
+func report(_ name: String, torchName: String, threads: Int, shapes: [Shape], _ r: (median: Double, min: Double, max: Double),
+            per: Int = 1) {
+    let flops = shapes.reduce(0) { $0 + $1.flops } / Double(per)
+    let stepLimit = limit(shapes) / Double(per)
+    let fraction = r.median * stepLimit
     var record: [String: Any] = ["name": name, "threads": threads, "unit": "steps/s", "median": r.median, "min": r.min,
-                                 "max": r.max, "gflop": flops / 1e9, "limit_steps_per_s": 1 / limit(shapes),
+                                 "max": r.max, "gflop": flops / 1e9, "limit_steps_per_s": 1 / stepLimit,
                                  "fraction_of_limit": fraction]
     var line = String(format: "%-44@ threads=%d  steps/s %8.1f  (%.3f GFLOP; limit %.0f/s; %.0f%% of limit)",
-                      name as NSString, threads, r.median, flops / 1e9, 1 / limit(shapes), 100 * fraction)
+                      name as NSString, threads, r.median, flops / 1e9, 1 / stepLimit, 100 * fraction)
     if let t = torch(torchName, threads) {
         record["torch_median"] = t
         record["ratio_to_torch"] = r.median / t
@@ -193,25 +196,54 @@ let dsmShapes = mlpShapes([14, 256, 256, 256, 3], batch: 256)
 // threads never linger into the other's measurements.
 let threads = arguments.firstIndex(of: "--threads").flatMap { i in i + 1 < arguments.count ? Int(arguments[i + 1]) : nil } ?? 1
 BLAS.setThreads(threads)
-// `--profile bc|dsm`: run one workload for about ten seconds and nothing else (for perf).
+// `--profile bc|dsm|td3bc|sac|sac-loop`: run one workload for about ten seconds and nothing else (for perf).
 if let i = arguments.firstIndex(of: "--profile"), i + 1 < arguments.count {
-    let r = try rate(reps: 10, seconds: 1, arguments[i + 1] == "bc" ? try bcUpdate() : try dsmStep())
-    print(String(format: "%@ threads=%d steps/s %.1f", arguments[i + 1], threads, r.median))
+    let workloads = ["bc": bcUpdate, "dsm": dsmStep, "td3bc": td3bcUpdates, "sac": sacUpdate, "sac-loop": sacLoopStep]
+    guard let make = workloads[arguments[i + 1]] else { print("bench: --profile takes bc, dsm, td3bc, sac or sac-loop"); exit(64) }
+    let r = try rate(reps: 10, seconds: 1, try make())
+    print(String(format: "%@ threads=%d calls/s %.1f", arguments[i + 1], threads, r.median))
     exit(0)
 }
 let bc = try rate(try bcUpdate())
 let dsm = try rate(try dsmStep())
+let td3bcPairs = try rate(try td3bcUpdates())
+let sac = try rate(try sacUpdate())
+let sacLoop = try rate(try sacLoopStep())
 var inferRNG = RandomGenerator(seed: 0)
 let policy = try MLP(.init(sizes: [11, 256, 256, 3], outputActivation: .tanh), rng: &inferRNG)
 let observation = try inferRNG.normal([11])
 let infer = try rate { _ = try policy(observation) }
 
 // The ceiling, measured after the workloads for the same reason.
-for s in Set(bcShapes + dsmShapes).sorted(by: { $0.label < $1.label }) { gflops[s] = try measureSgemm(s, threads: threads) }
+for s in Set(bcShapes + dsmShapes + td3bcShapes + sacShapes).sorted(by: { $0.label < $1.label }) {
+    gflops[s] = try measureSgemm(s, threads: threads)
+}
 report("cdsa BC update b256 (11-256-256-3)", torchName: "torch BC update b256 (11-256-256-3)",
        threads: threads, shapes: bcShapes, bc)
 report("cdsa DSM step 14-256x3-3 SiLU b256", torchName: "torch DSM step 14-256x3-3 SiLU b256",
        threads: threads, shapes: dsmShapes, dsm)
+// TD3+BC is timed in pairs of updates (the actor's cycle) and reported per update, as
+// the PyTorch reference averages over its cycle.
+report("cdsa TD3+BC update b256 (actor every 2nd)", torchName: "torch TD3+BC update b256 (actor every 2nd)",
+       threads: threads, shapes: td3bcShapes, (2 * td3bcPairs.median, 2 * td3bcPairs.min, 2 * td3bcPairs.max), per: 2)
+report("cdsa SAC update b256 (11-256-256-6, 2x 14-256-256-1)", torchName: "torch SAC update b256",
+       threads: threads, shapes: sacShapes, sac)
+emit(["name": "cdsa SAC loop step (Hopper step + update)", "threads": threads, "unit": "steps/s", "median": sacLoop.median,
+      "min": sacLoop.min, "max": sacLoop.max, "of_update_alone": sacLoop.median / sac.median],
+     String(format: "%-44@ threads=%d  steps/s %8.1f  (%.0f%% of the update alone)", "cdsa SAC loop step (Hopper + update)" as NSString,
+            threads, sacLoop.median, 100 * sacLoop.median / sac.median))
+// The same fractions measured in alternating rounds with each update's sgemm replay (on
+// a loaded machine the separately measured ceiling drifts away from the workload).
+if threads == 1 {
+    for (name, make, shapes) in [("BC update", bcUpdate, bcShapes), ("TD3+BC update", td3bcUpdates, td3bcShapes),
+                                 ("SAC update", sacUpdate, sacShapes)] {
+        let f = try fractionOfLimitInRounds(try make(), shapes: shapes)
+        emit(["name": "\(name) fraction of limit, alternating rounds", "threads": 1, "unit": "fraction", "median": f.median,
+              "min": f.min, "max": f.max],
+             String(format: "%-44@ threads=1  %.0f%% of limit (rounds %.0f%% … %.0f%%)", "\(name), rounds with its sgemm" as NSString,
+                    100 * f.median, 100 * f.min, 100 * f.max))
+    }
+}
 // What thread independence costs one thread: the same updates with products cut into
 // their shape-determined pieces (always) and whole (the old one-thread path), measured in
 // alternating rounds so the machine's noise falls on both alike.

@@ -1,7 +1,8 @@
 // The training library: one built-in per algorithm (bc, td3bc, iql, por, sac) whose
 // keyword parameters are the algorithm's config fields with the defaults its Config type
 // holds — read from there, never restated — plus `resume` for run folders, `evaluate`
-// (a report value) and `load_policy` for weights from elsewhere.
+// (a report value), `load_policy` for weights from elsewhere and `stochastic` for a
+// Gaussian policy that samples.
 
 import Autodiff
 import Foundation
@@ -15,7 +16,11 @@ enum TrainLibrary {
         Library(name: "train", entries: [
             algorithm("bc", doc: "Behaviour cloning (top_fraction=0.1 is 10%BC) on a dataset; returns the trained policy.",
                       defaults: BC.Config(), s),
-            resume(s), evaluateBuiltin(s), finalScore, loadPolicy,
+            algorithm("td3bc", doc: "TD3+BC (Fujimoto & Gu 2021) on a dataset, as CORL's td3_bc.py; returns the trained policy.",
+                      defaults: TD3BC.Config(), s),
+            algorithm("sac", doc: "Soft Actor-Critic with automatic entropy tuning (Haarnoja et al. 2018), online in env; returns the deterministic policy tanh(mean).",
+                      defaults: SAC.Config(), source: "env", s),
+            resume(s), evaluateBuiltin(s), finalScore, loadPolicy, stochastic(s),
         ])
     }
 
@@ -52,44 +57,48 @@ enum TrainLibrary {
         }
     }
 
-    /// `name(data, steps=…, seed=…, run=…, …, <config fields>)`.
+    /// `name(data, steps=…, seed=…, run=…, …, <config fields>)`; an online algorithm
+    /// (`source: "env"`) takes the environment first and evaluates in a copy of it.
     static func algorithm<C: Codable>(_ name: String, doc: String, defaults: C, source: String = "data", _ s: EngineState) -> Builtin {
         let fields = configParameters(defaults)
         let names = fields.map(\.name)
-        let first: BuiltinParameter = source == "data" ? .init("data", .foreign("dataset")) : .init("env", .foreign("environment"))
-        let configStart = 1 + runParameters.count
-        return Builtin(name, [first] + runParameters + fields, doc: doc) { a in
+        let online = source == "env"
+        let first: BuiltinParameter = online ? .init("env", .foreign("environment")) : .init("data", .foreign("dataset"))
+        let parameters = [first] + runParameters.filter { !online || $0.name != "env" } + fields
+        let at = Dictionary(uniqueKeysWithValues: parameters.enumerated().map { ($1.name, $0) })
+        return Builtin(name, parameters, doc: doc) { a in
             var config: [String: Any] = [:]
-            for (k, field) in names.enumerated() { config[field] = try json(a[configStart + k]) }
+            for field in names { config[field] = try json(a[at[field]!]) }
             let configJSON = String(decoding: try JSONSerialization.data(withJSONObject: config, options: [.sortedKeys]), as: UTF8.self)
-            let seed = try a.optionalInteger(2).map { UInt64(bitPattern: Int64($0)) } ?? s.rng.next()
-            var options = TrainingOptions(steps: try a.integer(1))
-            options.evaluateEvery = try a.integer(5)
-            options.evaluationEpisodes = try a.positive(6)
-            options.logEvery = try a.positive(7)
-            options.checkpointEvery = try a.positive(8)
-            options.keepPoliciesEvery = try a.integer(9)
+            let seed = try a.optionalInteger(at["seed"]!).map { UInt64(bitPattern: Int64($0)) } ?? s.rng.next()
+            var options = TrainingOptions(steps: try a.integer(at["steps"]!))
+            options.evaluateEvery = try a.integer(at["evaluate_every"]!)
+            options.evaluationEpisodes = try a.positive(at["episodes"]!)
+            options.logEvery = try a.positive(at["log_every"]!)
+            options.checkpointEvery = try a.positive(at["checkpoint_every"]!)
+            options.keepPoliciesEvery = try a.integer(at["keep_every"]!)
             try engine(name) { try options.validate() }
 
             let trainingSource: TrainingSource
             var environment: (any PhysicsEnvironment)?
-            if case .foreign(let e as EnvironmentValue) = a[4] { environment = e.env }
-            if case .foreign(let d as DatasetValue) = a[0] {
+            if online {
+                let e = try a.object(0, EnvironmentValue.self, "environment")
+                trainingSource = .environment(e.env)
+                environment = e.env
+            } else {
+                if case .foreign(let e as EnvironmentValue) = a[at["env"]!] { environment = e.env }
+                let d = try a.object(0, DatasetValue.self, "dataset")
                 trainingSource = .dataset(d.dataset)
                 if environment == nil, options.evaluateEvery > 0 {
                     guard let envName = d.dataset.environmentName else {
-                        throw a.bad(5, "periodic evaluation needs env=…: the dataset names no environment")
+                        throw a.bad(at["evaluate_every"]!, "periodic evaluation needs env=…: the dataset names no environment")
                     }
                     environment = try EnvLibrary.world(envName)
                 }
-            } else {
-                let e = try a.object(0, EnvironmentValue.self, "environment")
-                trainingSource = .environment(e.env)
-                environment = environment ?? e.env
             }
             let trainer = try engine(name) { try Algorithms.make(name, source: trainingSource, config: configJSON, seed: seed) }
             var folder: RunFolder?
-            if case .string(let path) = a[3] {
+            if case .string(let path) = a[at["run"]!] {
                 var dataset: DatasetIdentity?
                 if case .dataset(let d) = trainingSource { dataset = try engine(name) { try d.identity() } }
                 let manifest = RunManifest(algorithm: trainer.algorithm, config: trainer.configJSON, seed: seed, options: options,
@@ -98,7 +107,7 @@ enum TrainLibrary {
                 folder = try engine(name) { try RunFolder.create(path, manifest: manifest) }
             }
             return try train(name, trainer, options: options, seed: seed, folder: folder, environment: environment,
-                             progress: try a.bool(10), s)
+                             progress: try a.bool(at["progress"]!), s)
         }
     }
 
@@ -179,6 +188,18 @@ enum TrainLibrary {
             let std = (values.reduce(0) { $0 + ($1 - mean) * ($1 - mean) } / Double(values.count)).squareRoot()
             return .record(Record(["mean": .number(mean), "std": .number(std), "scores": .list(List(values.map { .number($0) })),
                                    "steps": .list(List(steps.map { .number(Double($0)) }))]))
+        }
+    }
+
+    static func stochastic(_ s: EngineState) -> Builtin {
+        Builtin("stochastic", [.init("policy", .foreign("policy")), .init("seed", .integer, default: .nil)],
+                doc: "The same Gaussian policy (sac's) drawing its actions tanh(mean + std * noise) instead of acting with its mean, as D4RL's data was collected; seeded from the session's generator unless seed is given, and restarted by rollout, evaluate and collect from its seed mixed with theirs.") { a in
+            let v = try a.object(0, PolicyValue.self, "policy")
+            guard let p = v.policy as? ActorPolicy, p.head == .tanhGaussian else {
+                throw a.bad(0, "\(v.summary) has no distribution to sample (only a Gaussian actor, such as sac's, has one)")
+            }
+            let seed = try a.optionalInteger(1).map { UInt64(bitPattern: Int64($0)) } ?? s.rng.next()
+            return .foreign(PolicyValue(try engine("stochastic") { try p.with(sampling: true, seed: seed) }))
         }
     }
 

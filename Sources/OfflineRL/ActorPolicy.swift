@@ -30,13 +30,17 @@ public struct Provenance: Codable, Sendable, Equatable {
     /// Updates trained.
     public var steps: Int?
     public var seed: UInt64?
+    /// The environment an online algorithm (SAC) learned in.
+    public var environment: String?
 
-    public init(algorithm: String, config: String? = nil, dataset: DatasetIdentity? = nil, steps: Int? = nil, seed: UInt64? = nil) {
+    public init(algorithm: String, config: String? = nil, dataset: DatasetIdentity? = nil, steps: Int? = nil, seed: UInt64? = nil,
+                environment: String? = nil) {
         self.algorithm = algorithm
         self.config = config
         self.dataset = dataset
         self.steps = steps
         self.seed = seed
+        self.environment = environment
     }
 }
 
@@ -144,13 +148,14 @@ public final class ActorPolicy: Policy {
 }
 
 extension ActorPolicy: CustomStringConvertible {
-    /// "policy iql on hopper-medium.hdf5 (sha256 3f2a9c1e…), 200000 steps".
+    /// "policy iql on hopper-medium.hdf5 (sha256 3f2a9c1e…), 200000 steps"; "policy sac in hopper, 50000 steps".
     public var description: String {
         var text = "policy \(provenance.algorithm)"
         if let d = provenance.dataset {
             let name = d.source.split(separator: "/").last.map(String.init) ?? d.source
             text += " on \(name) (sha256 \(d.sha256.prefix(8))…)"
         }
+        if let env = provenance.environment { text += " in \(env)" }
         if let steps = provenance.steps { text += ", \(steps) steps" }
         if sampling { text += ", sampling" }
         return text

@@ -14,6 +14,11 @@ public enum Algorithms {
         switch algorithm {
         case "bc", _ where algorithm.hasSuffix("%bc"):
             return try BC(dataset: dataset(), config: ConfigCoding.merged(BC.Config(), with: config), seed: seed)
+        case "td3bc":
+            return try TD3BC(dataset: dataset(), config: ConfigCoding.merged(TD3BC.Config(), with: config), seed: seed)
+        case "sac":
+            guard case .environment(let env) = source else { throw TrainingError.invalidConfig("sac learns in an environment, not from a dataset") }
+            return try SAC(environment: env, config: ConfigCoding.merged(SAC.Config(), with: config), seed: seed)
         default:
             throw TrainingError.invalidConfig("unknown algorithm '\(algorithm)' (known: \(names.joined(separator: ", ")))")
         }

@@ -58,6 +58,11 @@ public struct TrainingState {
 
     public mutating func save(_ tensor: Tensor, as key: String) { tensors[key] = tensor.detached }
 
+    /// Doubles kept exactly (their bit patterns): simulator states, running sums.
+    public mutating func save(_ numbers: [Double], as key: String) {
+        values[key] = numbers.map { String($0.bitPattern, radix: 16) }.joined(separator: ",")
+    }
+
     public func tensor(_ key: String) throws -> Tensor {
         guard let t = tensors[key] else { throw TrainingError.checkpoint("missing tensor '\(key)'") }
         return t
@@ -71,6 +76,12 @@ public struct TrainingState {
     public func integer(_ key: String) throws -> Int {
         guard let n = Int(try value(key)) else { throw TrainingError.checkpoint("'\(key)' is not an integer") }
         return n
+    }
+
+    public func doubles(_ key: String) throws -> [Double] {
+        let words = try value(key).split(separator: ",").map { UInt64($0, radix: 16) }
+        guard words.allSatisfy({ $0 != nil }) else { throw TrainingError.checkpoint("'\(key)' is not a list of numbers") }
+        return words.map { Double(bitPattern: $0!) }
     }
 
     public func restore(_ module: any Module, from part: String) throws {

@@ -70,6 +70,16 @@ public protocol PhysicsEnvironment: Environment {
     func duplicate() throws -> any PhysicsEnvironment
 }
 
+/// An environment that can stop mid-episode and continue elsewhere bit for bit: what an
+/// online training run's checkpoint keeps of its environment. (qpos and qvel are not
+/// enough: the episode's step count decides when the time limit cuts it.)
+public protocol ResumableEnvironment: PhysicsEnvironment {
+    /// Every number the next steps depend on, by name.
+    var episodeState: [String: [Double]] { get }
+    /// Continues from `state`, as `episodeState` gave it in an environment of this kind.
+    func restore(episodeState state: [String: [Double]]) throws
+}
+
 /// Maps observations to actions. Baselines, loaded weights and corrected policies all
 /// conform; evaluation, `rollout` and `collect` take any of them and act in Swift.
 public protocol Policy {

@@ -106,6 +106,8 @@ public final class MuJoCoModel {
     public var nq: Int { Int(model.pointee.nq) }
     public var nv: Int { Int(model.pointee.nv) }
     public var nu: Int { Int(model.pointee.nu) }
+    /// Actuator activations (0 for plain motors).
+    public var na: Int { Int(model.pointee.na) }
     public var nbody: Int { Int(model.pointee.nbody) }
     /// Seconds per physics step.
     public var timestep: Double { model.pointee.opt.timestep }
@@ -151,6 +153,35 @@ public final class MuJoCoModel {
         self.qpos = qpos
         self.qvel = qvel
         try forward()
+    }
+
+    /// What `mj_step` reads besides the model: time, qpos, qvel, act, ctrl and the
+    /// solver's warm start (the previous step's accelerations). Written into another
+    /// instance of the model, the next steps repeat bit for bit.
+    public var dynamicState: [String: [Double]] {
+        let d = data.pointee
+        func read(_ p: UnsafeMutablePointer<mjtNum>?, _ n: Int) -> [Double] {
+            guard let p, n > 0 else { return [] }
+            return Array(UnsafeBufferPointer(start: p, count: n))
+        }
+        return ["time": [d.time], "qpos": qpos, "qvel": qvel, "act": read(d.act, na),
+                "qacc_warmstart": read(d.qacc_warmstart, nv), "ctrl": ctrl]
+    }
+
+    /// Sets what `dynamicState` gave. Derived quantities stay as they were until the next
+    /// step recomputes them from the state (as every step starts by doing).
+    public func restore(dynamicState s: [String: [Double]]) throws {
+        let sizes = ["time": 1, "qpos": nq, "qvel": nv, "act": na, "qacc_warmstart": nv, "ctrl": nu]
+        for (key, n) in sizes.sorted(by: { $0.key < $1.key }) {
+            guard let values = s[key] else { throw SimulationError.wrongSize(what: key, expected: n, got: 0) }
+            guard values.count == n else { throw SimulationError.wrongSize(what: key, expected: n, got: values.count) }
+        }
+        data.pointee.time = s["time"]![0]
+        qpos = s["qpos"]!
+        qvel = s["qvel"]!
+        ctrl = s["ctrl"]!
+        if na > 0 { copy(s["act"]!, to: data.pointee.act, count: na) }
+        copy(s["qacc_warmstart"]!, to: data.pointee.qacc_warmstart, count: nv)
     }
 
     /// Clears the state to the default pose, zero velocity, zero controls and warm start.

@@ -4,7 +4,7 @@ import Autodiff
 /// planar body whose root slides along x. Observation: qpos[1...], then qvel clipped to
 /// ±`velocityLimit`. Reward: forward_reward_weight · ẋ (+ healthy_reward) −
 /// ctrl_cost_weight · Σ a², ẋ from the root's x over dt. Episodes last 1000 steps at most.
-public class PlanarLocomotion: MuJoCoEnvironment {
+public class PlanarLocomotion: MuJoCoEnvironment, ResumableEnvironment {
     /// gymnasium's keyword arguments; each environment's `defaults` holds its v4 values.
     public struct Config: Sendable {
         /// Weight of the forward velocity term.
@@ -80,6 +80,19 @@ public class PlanarLocomotion: MuJoCoEnvironment {
         try simulator.resetWithNoise(seed: seed, qpos: .uniform(config.resetNoiseScale), qvel: velocityNoise)
         elapsedSteps = 0
         return observation()
+    }
+
+    /// The simulator's dynamic state and the step count within the episode.
+    public var episodeState: [String: [Double]] {
+        simulator.dynamicState.merging(["elapsed_steps": [Double(elapsedSteps)]]) { a, _ in a }
+    }
+
+    public func restore(episodeState state: [String: [Double]]) throws {
+        guard let n = state["elapsed_steps"], n.count == 1, let steps = Int(exactly: n[0]), steps >= 0 else {
+            throw SimulationError.wrongSize(what: "elapsed_steps", expected: 1, got: state["elapsed_steps"]?.count ?? 0)
+        }
+        try simulator.restore(dynamicState: state)
+        elapsedSteps = steps
     }
 
     public func step(_ action: [Float]) throws -> Step {

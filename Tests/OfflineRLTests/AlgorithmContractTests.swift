@@ -22,11 +22,12 @@ func tinyConfig(_ algorithm: String) -> String {
     switch algorithm {
     case "bc": return #"{"hidden": [32, 32], "batch_size": 64, "learning_rate": 0.003}"#
     case "10%bc": return #"{"hidden": [32, 32], "batch_size": 64, "learning_rate": 0.003, "top_fraction": 0.1}"#
+    case "td3bc": return #"{"hidden": [32, 32], "batch_size": 64, "learning_rate": 0.003}"#
     default: return #"{"hidden": [32, 32], "batch_size": 64}"#
     }
 }
 
-let offlineAlgorithms = ["bc", "10%bc"]
+let offlineAlgorithms = ["bc", "10%bc", "td3bc"]
 
 /// The mean squared distance between the policy's actions and the data's, on its states.
 func actionError(_ p: ActorPolicy, _ d: Dataset) throws -> Float {

@@ -1,3 +1,4 @@
+import Autodiff
 import Foundation
 import Testing
 @testable import Simulation
@@ -28,6 +29,37 @@ import Testing
             let (s, t) = (try a.step(action), try b.step(action))
             #expect(s.observation == t.observation && s.reward == t.reward)
         }
+    }
+
+    /// An episode stopped at step 900 and continued in a fresh copy of the world repeats
+    /// the original's last 100 steps bit for bit, the time limit included; set from qpos
+    /// and qvel alone, the copy moves the same (MuJoCo 2.2.2's next steps depend on
+    /// nothing else here) but misses the time limit.
+    @Test(arguments: ["hopper", "walker2d", "halfcheetah"])
+    func anEpisodeContinuesBitForBitInAnotherCopy(_ name: String) throws {
+        let env = try #require(Worlds.make(name) as? any ResumableEnvironment)
+        var rng = RandomGenerator(seed: 3)
+        let actions = (0..<1000).map { _ in (0..<env.actionSpace.size).map { _ in 2 * rng.nextFloat() - 1 } }
+        _ = try env.reset(seed: 1)
+        for a in actions[..<900] { _ = try env.step(a) }
+        let saved = env.episodeState
+        let (qpos, qvel) = (env.qpos, env.qvel)
+        func run(_ e: any PhysicsEnvironment) throws -> (motion: [[Float]], truncated: [Bool]) {
+            let steps = try actions[900...].map { try e.step($0) }
+            return (steps.map { $0.observation + [Float($0.reward)] }, steps.map(\.truncated))
+        }
+        let original = try run(env)
+        #expect(original.truncated.last == true)
+        let copy = try #require(env.duplicate() as? any ResumableEnvironment)
+        _ = try copy.reset(seed: 99)
+        try copy.restore(episodeState: saved)
+        let resumed = try run(copy)
+        #expect(resumed.motion == original.motion && resumed.truncated == original.truncated)
+        let rough = try env.duplicate()
+        _ = try rough.reset(seed: 1)
+        _ = try rough.setState(qpos: qpos, qvel: qvel)
+        let roughRun = try run(rough)
+        #expect(roughRun.motion == original.motion && !roughRun.truncated.contains(true))
     }
 
     @Test func resetNoiseFollowsV4() throws {
