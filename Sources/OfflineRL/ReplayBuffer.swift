@@ -12,6 +12,9 @@ public struct ReplayBuffer {
     private(set) var rewards: [Float] = []
     private(set) var nextObservations: [Float] = []
     private(set) var notDone: [Float] = []
+    /// 1 where the episode was cut by its time limit (not used in learning; it marks the
+    /// episode boundaries when the buffer becomes a dataset).
+    private(set) var timeouts: [Float] = []
     /// The row the next transition goes to (once full, the oldest).
     private(set) var next = 0
 
@@ -24,7 +27,7 @@ public struct ReplayBuffer {
     /// Transitions held.
     public var count: Int { rewards.count }
 
-    public mutating func append(_ s: [Float], _ a: [Float], _ r: Float, _ s2: [Float], terminal: Bool) {
+    public mutating func append(_ s: [Float], _ a: [Float], _ r: Float, _ s2: [Float], terminal: Bool, timeout: Bool = false) {
         precondition(s.count == observationSize && s2.count == observationSize && a.count == actionSize)
         if count < capacity {
             observations += s
@@ -32,6 +35,7 @@ public struct ReplayBuffer {
             rewards.append(r)
             nextObservations += s2
             notDone.append(terminal ? 0 : 1)
+            timeouts.append(timeout ? 1 : 0)
         } else {
             let (i, o, k) = (next, observationSize, actionSize)
             observations.replaceSubrange(i * o..<(i + 1) * o, with: s)
@@ -39,6 +43,7 @@ public struct ReplayBuffer {
             rewards[i] = r
             nextObservations.replaceSubrange(i * o..<(i + 1) * o, with: s2)
             notDone[i] = terminal ? 0 : 1
+            timeouts[i] = timeout ? 1 : 0
         }
         next = (next + 1) % capacity
     }
@@ -67,22 +72,38 @@ public struct ReplayBuffer {
         state.save(Tensor(rewards), as: "\(part)/rewards")
         state.save(try Tensor(shape: [n, observationSize], scalars: nextObservations), as: "\(part)/next_observations")
         state.save(Tensor(notDone), as: "\(part)/not_done")
+        state.save(Tensor(timeouts), as: "\(part)/timeouts")
         state.values["\(part)/next"] = String(next)
     }
 
     public mutating func restore(from state: TrainingState, part: String) throws {
         let o = try state.tensor("\(part)/observations"), a = try state.tensor("\(part)/actions")
         let r = try state.tensor("\(part)/rewards"), o2 = try state.tensor("\(part)/next_observations")
-        let d = try state.tensor("\(part)/not_done"), n = r.count
+        let d = try state.tensor("\(part)/not_done"), t = try state.tensor("\(part)/timeouts"), n = r.count
         guard n <= capacity, o.shape == [n, observationSize], o2.shape == [n, observationSize], a.shape == [n, actionSize],
-              d.shape == [n] else {
+              d.shape == [n], t.shape == [n] else {
             throw TrainingError.checkpoint("\(part): saved transitions do not fit a buffer of \(capacity) × (\(observationSize), \(actionSize))")
         }
         let at = try state.integer("\(part)/next")
         guard (0..<capacity).contains(at), at == n % capacity || n == capacity else {
             throw TrainingError.checkpoint("\(part): next row \(at) for \(n) transitions")
         }
-        (observations, actions, rewards, nextObservations, notDone) = (o.scalars, a.scalars, r.scalars, o2.scalars, d.scalars)
+        (observations, actions, rewards, nextObservations, notDone, timeouts) = (o.scalars, a.scalars, r.scalars, o2.scalars, d.scalars, t.scalars)
         next = at
+    }
+
+    /// The transitions in the order they arrived (the oldest first once the buffer has
+    /// wrapped) as a dataset: terminals and timeouts as recorded, every s′ a real successor.
+    public func dataset(environment: String) throws -> Dataset {
+        let n = count, start = n == capacity ? next : 0
+        let order = (0..<n).map { (start + $0) % Swift.max(n, 1) }
+        func rows(_ values: [Float], _ width: Int) throws -> Tensor {
+            try Tensor(shape: [n, width], scalars: order.flatMap { values[$0 * width..<($0 + 1) * width] })
+        }
+        return try Dataset(observations: rows(observations, observationSize), actions: rows(actions, actionSize),
+                           rewards: Tensor(order.map { rewards[$0] }), terminals: order.map { notDone[$0] == 0 },
+                           timeouts: order.map { timeouts[$0] != 0 && notDone[$0] != 0 },
+                           nextObservations: rows(nextObservations, observationSize),
+                           source: "replay buffer", format: "replay", environmentName: environment)
     }
 }

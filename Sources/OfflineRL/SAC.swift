@@ -126,10 +126,11 @@ public final class SAC: Trainer {
             ? try sample(Tensor(shape: [1, observation.count], scalars: observation)).action.scalars
             : (0..<env.actionSpace.size).map { _ in 2 * envRNG.nextFloat() - 1 }
         let result = try env.step(action)
-        buffer.append(observation, action, Float(result.reward), result.observation, terminal: result.terminated)
+        let cut = !result.terminated && (result.truncated || episodeLength + 1 >= env.maxEpisodeSteps)
+        buffer.append(observation, action, Float(result.reward), result.observation, terminal: result.terminated, timeout: cut)
         episodeReturn += result.reward
         episodeLength += 1
-        if result.terminated || result.truncated || episodeLength >= env.maxEpisodeSteps {
+        if result.terminated || cut {
             (lastReturn, episodeReturn, episodeLength) = (episodeReturn, 0, 0)
             observation = try env.reset(seed: envRNG.next())
         } else {
@@ -225,4 +226,9 @@ public final class SAC: Trainer {
         (episodeReturn, lastReturn) = (returns[0], returns[1])
         episodeLength = try state.integer("episode.length")
     }
+}
+
+extension SAC: ExperienceSource {
+    /// The replay buffer as a dataset (D4RL's medium-replay is this, up to the medium policy).
+    public func experience() throws -> Dataset { try buffer.dataset(environment: env.name) }
 }

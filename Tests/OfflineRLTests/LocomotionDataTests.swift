@@ -69,4 +69,31 @@ import Testing
             try LocomotionData.make("walker2d", .expert, behaviour: folder, to: folder + "/e.hdf5", steps: 10)
         }
     }
+
+    /// medium-replay retrains the medium policy's SAC run to its step and keeps the
+    /// buffer: the same transitions, in order, with D4RL's flags.
+    @Test func mediumReplayIsTheSACRunsBufferUpToTheMediumPolicy() throws {
+        let folder = try temporaryFolder()
+        defer { cleanup(folder) }
+        let config = #"{"hidden": [16, 16], "batch_size": 16, "warmup_steps": 60, "buffer_size": 1000}"#
+        let trainer = try Algorithms.make("sac", source: .environment(try Worlds.make("hopper")), config: config, seed: 4)
+        let medium = try TrainingLoop(trainer: trainer, options: TrainingOptions(steps: 150)).run()
+        try PolicyFile.write(medium, to: LocomotionData.policyPath("hopper", .medium, in: folder))
+        let d = try LocomotionData.make("hopper", .mediumReplay, behaviour: folder, to: folder + "/mr.hdf5")
+        #expect(d.count == 150 && d.terminalCount > 0 && d.missingNextCount == 0)
+        #expect(d.recipe?.contains("replay buffer of the SAC run") == true)
+        // Every episode but the last ends in a terminal or a timeout, and successors are real.
+        let back = try Dataset.load(folder + "/mr.hdf5")
+        #expect(back.episodeCount == d.episodeCount && back.observations.scalars == d.observations.scalars)
+        #expect(zip(back.terminals, back.timeouts).allSatisfy { !($0 && $1) })
+
+        // A medium policy the run does not reproduce is refused, not silently replaced.
+        var other = RandomGenerator(seed: 1)
+        let forged = try ActorPolicy(actor: MLP(medium.actor.config, rng: &other), head: .tanhGaussian, normalizer: nil,
+                                     actionSize: 3, provenance: medium.provenance)
+        try PolicyFile.write(forged, to: LocomotionData.policyPath("hopper", .medium, in: folder))
+        #expect(throws: DatasetError.self) {
+            try LocomotionData.make("hopper", .mediumReplay, behaviour: folder, to: folder + "/mr2.hdf5")
+        }
+    }
 }
