@@ -41,7 +41,7 @@ let package = Package(
         // One registration table per engine library, binding it to the language.
         .target(name: "Bindings", dependencies: ["Language", "Autodiff", "NeuralNet", "OfflineRL", "Simulation", "Reports"]),
         .target(name: "Driver", dependencies: [
-            "Language", "Bindings", "Autodiff", "NeuralNet", "CMuJoCo", "CHDF5", "CReadline",
+            "Language", "Bindings", "CReadline",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         .executableTarget(name: "cdsa", dependencies: ["Driver"]),

@@ -120,3 +120,21 @@ func engineError(_ error: any Error, in name: String) -> ScriptError? {
     default: return nil
     }
 }
+
+/// What the driver needs of the engine beyond the language: threads, Ctrl-C and versions.
+/// (The driver imports only Language and Bindings.)
+public enum EngineControl {
+    /// Caps the threads the engine's products and passes use (`--threads`).
+    public static func setThreads(_ n: Int) { BLAS.setThreads(n) }
+
+    /// The C libraries the engine is linked against, with their own version strings.
+    public static var libraryVersions: [(String, String)] {
+        [("OpenBLAS", BLAS.coreName + " kernels"), ("MuJoCo", mujocoVersion), ("HDF5", hdf5Version)]
+    }
+
+    /// Ctrl-C's flag (`CancellationToken.interrupt`), which every long engine loop polls.
+    /// `requestInterrupt` is an atomic store, safe in a signal handler.
+    public static func requestInterrupt() { CancellationToken.interrupt.cancel() }
+    public static var interruptRequested: Bool { CancellationToken.interrupt.isCancelled }
+    public static func clearInterrupt() { CancellationToken.interrupt.reset() }
+}

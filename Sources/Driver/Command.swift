@@ -3,7 +3,7 @@
 // Language.ExitCode: 0 ok, 64 usage, 65 compile error, 70 runtime error, 130 Ctrl-C.
 
 import ArgumentParser
-import Autodiff
+import Bindings
 import Foundation
 import Language
 
@@ -20,7 +20,7 @@ struct ThreadsOption: ParsableArguments {
         throw ArgumentParser.ExitCode(Language.ExitCode.usage.rawValue)
     }
 
-    func apply() { if let threads { BLAS.setThreads(threads) } }
+    func apply() { if let threads { EngineControl.setThreads(threads) } }
 }
 
 public struct CDSACommand: ParsableCommand {

@@ -1,7 +1,6 @@
 // Launch: what every mode shares — finding stdlib/, making a session with the engine's
 // libraries, running on a thread with a large stack, Ctrl-C, and printing diagnostics.
 
-import Autodiff
 import Bindings
 import Foundation
 import Language
@@ -33,7 +32,7 @@ enum Launch {
     static func makeSession(seed: UInt64? = nil) throws -> Session {
         let session = try Session(importer: FileImporter(stdlibDirectory: stdlibDirectory),
                                   prelude: stdlibDirectory != nil)
-        let engine = installEngine(into: session, seed: seed ?? 0, cancellation: .interrupt)
+        let engine = installEngine(into: session, seed: seed ?? 0)
         engine.versions = Dictionary(uniqueKeysWithValues: [("cdsa", Versions.cdsa)] + Versions.libraries)
         engine.commandLine = CommandLine.arguments
         engine.behaviourFolder = stdlibDirectory.map { $0 + "/behaviour" }
@@ -58,16 +57,15 @@ enum Launch {
     /// SIGINT sets the one cancellation flag (an atomic store: async-signal-safe). In batch
     /// mode a second Ctrl-C before the first was noticed ends the process.
     static func installInterruptHandler(batch: Bool) {
-        let token = CancellationToken.interrupt  // initialised here, never inside the handler
-        token.reset()
+        EngineControl.clearInterrupt()  // the flag is initialised here, never inside the handler
         var action = sigaction()
         if batch {
             action.__sigaction_handler.sa_handler = { _ in
-                if CancellationToken.interrupt.isCancelled { _exit(130) }
-                CancellationToken.interrupt.cancel()
+                if EngineControl.interruptRequested { _exit(130) }
+                EngineControl.requestInterrupt()
             }
         } else {
-            action.__sigaction_handler.sa_handler = { _ in CancellationToken.interrupt.cancel() }
+            action.__sigaction_handler.sa_handler = { _ in EngineControl.requestInterrupt() }
         }
         sigemptyset(&action.sa_mask)
         action.sa_flags = 0  // no SA_RESTART: a blocking read wakes up

@@ -1,8 +1,8 @@
 // LineEditor: the REPL's readline. The only Swift file that talks to readline; its C
 // globals are reached through the accessors in Sources/CReadline/shim.h.
 
-import Autodiff
 import CReadline
+import Bindings
 import Foundation
 
 final class LineEditor {
@@ -56,9 +56,8 @@ final class LineEditor {
 
 /// Polled at the prompt: whether Ctrl-C was pressed (and clears it).
 private func takeInterrupt() -> Int32 {
-    let token = CancellationToken.interrupt
-    guard token.isCancelled else { return 0 }
-    token.reset()
+    guard EngineControl.interruptRequested else { return 0 }
+    EngineControl.clearInterrupt()
     return 1
 }
 

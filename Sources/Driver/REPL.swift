@@ -4,7 +4,7 @@
 // during an evaluation trips the interpreter's cancellation hook, so the evaluation stops
 // with "interrupted" and every variable keeps its value; Ctrl-C at the prompt clears the line.
 
-import Autodiff
+import Bindings
 import Foundation
 import Language
 
@@ -235,7 +235,7 @@ final class Evaluator {
             fail("\(error)\n", .runtimeError)
         }
         // A Ctrl-C that came too late to stop anything must not stop the next evaluation.
-        CancellationToken.interrupt.reset()
+        EngineControl.clearInterrupt()
         if timed && succeeded {
             let seconds = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
             print("time: " + (seconds < 1 ? String(format: "%.3f ms", seconds * 1e3) : String(format: "%.3f s", seconds)))

@@ -206,3 +206,10 @@ private func fileExists(_ path: String) -> Bool {
 #if canImport(Glibc)
 import Glibc
 #endif
+
+/// The HDF5 library's version ("1.10.8").
+public var hdf5Version: String {
+    var major: UInt32 = 0, minor: UInt32 = 0, release: UInt32 = 0
+    H5get_libversion(&major, &minor, &release)
+    return "\(major).\(minor).\(release)"
+}

@@ -234,3 +234,6 @@ public final class MuJoCoModel {
         values.withUnsafeBufferPointer { pointer.update(from: $0.baseAddress!, count: count) }
     }
 }
+
+/// The MuJoCo library's own version string ("2.2.2").
+public var mujocoVersion: String { String(cString: mj_versionString()) }
