@@ -36,10 +36,13 @@ let package = Package(
                 swiftSettings: engineSettings),
         // Result files: CSV and JSON (written atomically with NeuralNet's writer).
         .target(name: "Reports", dependencies: ["NeuralNet"]),
+        // CDSA itself: score models, inverse dynamics, correctors (Policies), comparisons.
+        .target(name: "Correctors", dependencies: ["Autodiff", "NeuralNet", "Simulation", "OfflineRL", "Reports"],
+                swiftSettings: engineSettings),
         // The language core has no numeric dependency: the engine reaches it through Bindings.
         .target(name: "Language"),
         // One registration table per engine library, binding it to the language.
-        .target(name: "Bindings", dependencies: ["Language", "Autodiff", "NeuralNet", "OfflineRL", "Simulation", "Reports"]),
+        .target(name: "Bindings", dependencies: ["Language", "Autodiff", "NeuralNet", "OfflineRL", "Simulation", "Reports", "Correctors"]),
         .target(name: "Driver", dependencies: [
             "Language", "Bindings", "CReadline",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
@@ -55,6 +58,7 @@ let package = Package(
         .testTarget(name: "SimulationTests", dependencies: ["Simulation", "OfflineRL"], exclude: ["Fixtures"]),
         .testTarget(name: "OfflineRLTests", dependencies: ["OfflineRL"], resources: [.copy("Fixtures")]),
         .testTarget(name: "ReportsTests", dependencies: ["Reports"]),
+        .testTarget(name: "CorrectorsTests", dependencies: ["Correctors"]),
         // The golden-script runner both language test targets share.
         .target(name: "GoldenSupport", dependencies: ["Language"], path: "Tests/GoldenSupport"),
         .testTarget(name: "LanguageTests", dependencies: ["Language", "GoldenSupport"], resources: [.copy("Goldens")]),

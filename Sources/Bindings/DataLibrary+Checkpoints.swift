@@ -15,10 +15,14 @@ extension DataLibrary {
 
     static var save: Builtin {
         Builtin("save", [.init("value"), .init("path", .string), .init("normalizer", .record, default: .nil)],
-                doc: "Write a policy (its networks' PyTorch state dicts, the rest in metadata), a network (with its normalizer, or the one given), an optimizer (with its network and state), a tensor or a record to a safetensors file, atomically.") { a in
+                doc: "Write a comparison (.csv, .json or .svg by the path's extension), a policy (its networks' PyTorch state dicts, the rest in metadata), a network (with its normalizer, or the one given), an optimizer (with its network and state), a tensor or a record to a safetensors file, atomically.") { a in
             let path = try a.string(1)
             if case .record = a[2], !(a[0].typeName == "network") {
                 throw a.bad(2, "a normalizer is saved with a network, got a \(a[0].typeName)")
+            }
+            if case .foreign(let report as SavableValue) = a[0] {
+                try engine("save") { try report.save(to: path) }
+                return .nil
             }
             let file: SafeTensors
             switch a[0] {
@@ -129,4 +133,9 @@ extension DataLibrary {
             return a[0]
         }
     }
+}
+
+/// A value that writes itself in the format its path's extension names (reports, charts).
+protocol SavableValue: ForeignValue {
+    func save(to path: String) throws
 }

@@ -49,7 +49,7 @@ public final class EngineState {
 /// nothing for non-tensor arguments.
 public func engineLibraries(_ state: EngineState = EngineState()) -> [Library] {
     [TensorLibrary.library(state), NetworkLibrary.library(state), DataLibrary.library(state), EnvLibrary.library(state),
-     TrainLibrary.library(state)]
+     TrainLibrary.library(state), CorrectorLibrary.library(state)]
 }
 
 /// Installs the engine into a session: registers every table (after the prelude, so

@@ -32,6 +32,16 @@ final class PolicyValue: CallableForeign {
         }
     }
 
+    /// What a table calls the policy: its algorithm, "random", "controller".
+    var shortName: String {
+        switch policy {
+        case let p as ActorPolicy: return p.provenance.algorithm
+        case is RandomPolicy: return "random"
+        case is WaypointController: return "controller"
+        default: return "policy"
+        }
+    }
+
     var fieldNames: [String] {
         var names = ["action_size", "observation_size"]
         if policy is WaypointController { names.insert("noise", at: 0) }
@@ -129,27 +139,33 @@ extension Arguments {
     /// Argument i as a policy acting in `env`: a policy value, a network or a function.
     /// Sizes are checked here, so a mismatch names the argument.
     func policy(_ i: Int, for env: any PhysicsEnvironment) throws -> any Policy {
-        let obs = env.observationSpace.size, act = env.actionSpace.size
-        func fits(_ p: any Policy, _ what: String) throws -> any Policy {
-            guard p.observationSize == obs, p.actionSize == act else {
-                throw bad(i, "\(what) maps \(p.observationSize) observations to \(p.actionSize) actions; \(env.name) has \(obs) and \(act)")
-            }
-            return p
+        try enginePolicy(self[i], for: env, interpreter: interpreter, caller: name) { bad(i, $0) }
+    }
+}
+
+/// `v` as a policy acting in `env` (see `Arguments.policy`); `fail` words an error about it.
+func enginePolicy(_ v: Value, for env: any PhysicsEnvironment, interpreter: Interpreter, caller: String,
+                  fail: (String) -> ScriptError) throws -> any Policy {
+    let obs = env.observationSpace.size, act = env.actionSpace.size
+    func fits(_ p: any Policy, _ what: String) throws -> any Policy {
+        guard p.observationSize == obs, p.actionSize == act else {
+            throw fail("\(what) maps \(p.observationSize) observations to \(p.actionSize) actions; \(env.name) has \(obs) and \(act)")
         }
-        switch self[i] {
-        case .foreign(let v as PolicyValue):
-            if let c = v.policy as? WaypointController, c.maze !== env as? PointMaze {
-                throw bad(i, "\(v.summary) steers its own maze's ball, not \(env.name)'s; make it with maze_controller(env)")
-            }
-            if v.policy is RandomPolicy, v.policy.actionSize != act {
-                throw bad(i, "\(v.summary) cannot act in \(env.name) (\(act) actions)")
-            }
-            return try fits(v.policy, v.summary)
-        case .foreign(let n as NetworkValue):
-            guard let mlp = n.module as? MLP else { return FunctionPolicy(function: self[i], interpreter: interpreter, environment: env, caller: name) }
-            return try fits(NetworkPolicy(network: n, observationSize: mlp.inputSize, actionSize: mlp.outputSize), n.summary)
-        default:
-            return FunctionPolicy(function: self[i], interpreter: interpreter, environment: env, caller: name)
+        return p
+    }
+    switch v {
+    case .foreign(let p as PolicyValue):
+        if let c = p.policy as? WaypointController, c.maze !== env as? PointMaze {
+            throw fail("\(p.summary) steers its own maze's ball, not \(env.name)'s; make it with maze_controller(env)")
         }
+        if p.policy is RandomPolicy, p.policy.actionSize != act {
+            throw fail("\(p.summary) cannot act in \(env.name) (\(counted(act, "action")))")
+        }
+        return try fits(p.policy, p.summary)
+    case .foreign(let n as NetworkValue):
+        guard let mlp = n.module as? MLP else { return FunctionPolicy(function: v, interpreter: interpreter, environment: env, caller: caller) }
+        return try fits(NetworkPolicy(network: n, observationSize: mlp.inputSize, actionSize: mlp.outputSize), n.summary)
+    default:
+        return FunctionPolicy(function: v, interpreter: interpreter, environment: env, caller: caller)
     }
 }

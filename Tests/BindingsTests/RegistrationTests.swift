@@ -14,7 +14,7 @@ import Testing
     }()
 
     @Test func tablesAreOnePerLibrary() {
-        #expect(engineLibraries().map(\.name) == ["tensor", "nn", "data", "env", "train"])
+        #expect(engineLibraries().map(\.name) == ["tensor", "nn", "data", "env", "train", "correct"])
         let names = Self.entries.map(\.name)
         #expect(Set(names).count == names.count, "a name is registered twice")
         #expect(names.count >= 50)
