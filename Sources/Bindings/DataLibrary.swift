@@ -48,7 +48,7 @@ final class DatasetValue: ForeignValue {
 
 enum DataLibrary {
     static func library(_ s: EngineState) -> Library {
-        Library(name: "data", entries: [save, load(s), loadState, sample(s)] + tables)
+        Library(name: "data", entries: [save, load(s), loadState, sample(s), makeDataset(s)] + tables)
     }
 
     /// The file of cdsa's recreation of a D4RL locomotion dataset, made now (with a line
@@ -65,6 +65,27 @@ enum DataLibrary {
             try LocomotionData.make(world, kind, behaviour: behaviour, to: path, progress: ConsoleProgress(), cancellation: s.cancellation)
         }
         return path
+    }
+
+    static func makeDataset(_ s: EngineState) -> Builtin {
+        Builtin("make_dataset", [.init("name", .string), .init("steps", .integer, default: .number(Double(LocomotionData.steps))),
+                                 .init("folder", .string, default: .nil), .init("progress", .bool, default: .bool(true))],
+                doc: "Make (again) cdsa's recreation of a D4RL locomotion dataset by its recipe from stdlib/behaviour — hopper, walker2d or halfcheetah × random, medium, expert, medium-replay, medium-expert — into folder (default the data folder, $CDSA_DATA), deterministically; returns it.") { a in
+            let name = try a.string(0)
+            guard let (world, kind) = LocomotionData.parse(name) else {
+                throw a.bad(0, "a locomotion dataset name expected (\(LocomotionData.worlds.joined(separator: ", ")) × \(LocomotionData.Kind.allCases.map(\.rawValue).joined(separator: ", "))), got \(a[0].repr)")
+            }
+            guard let behaviour = s.behaviourFolder else { throw ScriptError("make_dataset: this session cannot find stdlib/behaviour") }
+            var folder = LocomotionData.folder
+            if case .string(let f) = a[2] { folder = f }
+            let steps = try a.positive(1)
+            try engine("make_dataset") { try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true) }
+            let progress = try a.bool(3)
+            return .foreign(DatasetValue(try engine("make_dataset") {
+                try LocomotionData.make(world, kind, behaviour: behaviour, to: LocomotionData.path(world, kind, in: folder), steps: steps,
+                                        progress: progress ? ConsoleProgress() : nil, cancellation: s.cancellation)
+            }))
+        }
     }
 
     /// Whether the file starts like safetensors: a little-endian header length, then `{`.

@@ -103,8 +103,9 @@ public enum LocomotionData {
             guard let replay = trainer as? ExperienceSource else {
                 throw DatasetError.invalidArgument("a \(origin.algorithm) run keeps no replay buffer to make \(title) from")
             }
-            let loop = TrainingLoop(trainer: trainer, options: TrainingOptions(steps: trained), seed: seed,
-                                    progress: progress, cancellation: cancellation)
+            var options = TrainingOptions(steps: trained)
+            options.logEvery = 10_000
+            let loop = TrainingLoop(trainer: trainer, options: options, seed: seed, progress: progress, cancellation: cancellation)
             let again = try loop.run()
             guard again.actor.parameters.map(\.value.scalars) == medium.actor.parameters.map(\.value.scalars) else {
                 throw DatasetError.invalidArgument("retraining \(origin.algorithm) to step \(trained) did not reproduce the medium policy (another cdsa build or CPU?); \(title) would not match it")

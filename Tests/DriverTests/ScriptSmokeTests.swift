@@ -9,6 +9,9 @@ private let scriptsFolder = URL(fileURLWithPath: #filePath).deletingLastPathComp
 
 /// Tiny budgets per script (a script without an entry fails the coverage test below).
 private let budgets: [String: [String]] = [
+    // medium-replay retrains SAC to the medium policy (100k steps): too long for a smoke run.
+    "make-datasets.cdsa": ["cfg.worlds=[\"hopper\"]", "cfg.kinds=[\"random\", \"medium\", \"medium-expert\"]", "cfg.steps=300",
+                           "cfg.folder=\"made\"", "cfg.progress=false"],
     "quickstart.cdsa": ["cfg.data_steps=3000", "cfg.train_steps=20", "cfg.batch=32", "cfg.episodes=2"],
 ]
 
