@@ -48,7 +48,7 @@ final class DatasetValue: ForeignValue {
 
 enum DataLibrary {
     static func library(_ s: EngineState) -> Library {
-        Library(name: "data", entries: [save, load(s), loadState, sample(s), makeDataset(s)] + tables)
+        Library(name: "data", entries: [save, load(s), loadState, sample(s), makeDataset(s), behaviourPolicy(s)] + tables)
     }
 
     /// The file of cdsa's recreation of a D4RL locomotion dataset, made now (with a line
@@ -65,6 +65,21 @@ enum DataLibrary {
             try LocomotionData.make(world, kind, behaviour: behaviour, to: path, progress: ConsoleProgress(), cancellation: s.cancellation)
         }
         return path
+    }
+
+    static func behaviourPolicy(_ s: EngineState) -> Builtin {
+        Builtin("behaviour_policy", [.init("world", .string), .init("level", .string)],
+                doc: "The SAC policy a locomotion dataset was made from (stdlib/behaviour): world hopper, walker2d or halfcheetah; level medium or expert.") { a in
+            guard let (world, kind) = LocomotionData.parse("\(try a.string(0))-\(try a.string(1))"), kind == .medium || kind == .expert else {
+                throw a.bad(0, "a world (\(LocomotionData.worlds.joined(separator: ", "))) and a level (medium or expert) expected, got \(a[0].repr) and \(a[1].repr)")
+            }
+            guard let behaviour = s.behaviourFolder else { throw ScriptError("behaviour_policy: this session cannot find stdlib/behaviour") }
+            let path = LocomotionData.policyPath(world, kind, in: behaviour)
+            return .foreign(PolicyValue(try engine("behaviour_policy") {
+                guard FileManager.default.fileExists(atPath: path) else { throw DatasetError.notFound(file: path) }
+                return try PolicyFile.read(from: path)
+            }))
+        }
     }
 
     static func makeDataset(_ s: EngineState) -> Builtin {
