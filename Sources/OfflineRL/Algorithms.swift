@@ -16,6 +16,10 @@ public enum Algorithms {
             return try BC(dataset: dataset(), config: ConfigCoding.merged(BC.Config(), with: config), seed: seed)
         case "td3bc":
             return try TD3BC(dataset: dataset(), config: ConfigCoding.merged(TD3BC.Config(), with: config), seed: seed)
+        case "iql":
+            return try IQL(dataset: dataset(), config: ConfigCoding.merged(IQL.Config(), with: config), seed: seed)
+        case "por":
+            return try POR(dataset: dataset(), config: ConfigCoding.merged(POR.Config(), with: config), seed: seed)
         case "sac":
             guard case .environment(let env) = source else { throw TrainingError.invalidConfig("sac learns in an environment, not from a dataset") }
             return try SAC(environment: env, config: ConfigCoding.merged(SAC.Config(), with: config), seed: seed)

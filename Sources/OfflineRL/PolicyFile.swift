@@ -57,11 +57,12 @@ public enum PolicyFile {
 
     /// A network's parameters under PyTorch Sequential names ("net.0.weight" → "0.weight").
     static func stateDict(_ net: MLP, prefix: String) -> [String: Tensor] {
-        Dictionary(net.parameters.map { (prefix + sequentialName($0.name), $0.value.detached) }, uniquingKeysWith: { a, _ in a })
+        Dictionary(net.parameters.map { (prefix + sequentialName($0.name, of: net), $0.value.detached) }, uniquingKeysWith: { a, _ in a })
     }
 
-    static func sequentialName(_ name: String) -> String {
-        name.hasPrefix("net.") ? String(name.dropFirst(4)) : name
+    /// The parameter's name without the network's own ("guide.0.weight" → "0.weight").
+    static func sequentialName(_ name: String, of net: MLP) -> String {
+        name.hasPrefix(net.name + ".") ? String(name.dropFirst(net.name.count + 1)) : name
     }
 
     /// An MLP of `config` holding the file's tensors named `prefix` + Sequential name.
@@ -70,7 +71,7 @@ public enum PolicyFile {
         let net = try MLP(config, rng: &scratch)
         var named: [String: Tensor] = [:]
         for p in net.parameters {
-            let key = prefix + sequentialName(p.name)
+            let key = prefix + sequentialName(p.name, of: net)
             guard let t = tensors[key] else {
                 throw TensorError.invalidArgument(op: "load", "\(source) lacks tensor '\(key)' of its \(config.sizes.map(String.init).joined(separator: "-")) network")
             }

@@ -101,6 +101,15 @@ public struct TrainingState {
         catch { throw TrainingError.checkpoint("\(part): \(error)") }
     }
 
+    /// The tensor saved for `parameter` under `key`, checked against its shape.
+    public func restoring(_ parameter: Parameter, from key: String) throws -> Tensor {
+        let t = try tensor(key)
+        guard t.shape == parameter.value.shape else {
+            throw TrainingError.checkpoint("'\(key)' has shape \(t.shape), expected \(parameter.value.shape)")
+        }
+        return t
+    }
+
     public func generator(_ key: String) throws -> RandomGenerator {
         let words = try value(key).split(separator: ",").compactMap { UInt64($0, radix: 16) }
         guard let rng = RandomGenerator(state: words) else { throw TrainingError.checkpoint("'\(key)' is not a generator state") }
@@ -174,8 +183,19 @@ public enum ConfigCoding {
     }
 
     /// The config's fields and their values, as a JSON object (for bindings: defaults).
+    /// An optional field that is nil (a per-dataset choice) is there as null.
     public static func fields<C: Encodable>(_ config: C) throws -> [String: Any] {
-        (try JSONSerialization.jsonObject(with: Data(try encode(config).utf8))) as? [String: Any] ?? [:]
+        var fields = (try JSONSerialization.jsonObject(with: Data(try encode(config).utf8))) as? [String: Any] ?? [:]
+        for child in Mirror(reflecting: config).children {
+            guard let label = child.label, let optional = child.value as? any OptionalField, optional.isNil else { continue }
+            fields[snakeCase(label)] = NSNull()
+        }
+        return fields
+    }
+
+    /// "maxWeight" → "max_weight", as JSONEncoder's convertToSnakeCase spells it.
+    static func snakeCase(_ name: String) -> String {
+        name.reduce(into: "") { out, c in out += c.isUppercase ? "_" + c.lowercased() : String(c) }
     }
 
     static func describe(_ error: any Error) -> String {
@@ -186,6 +206,12 @@ public enum ConfigCoding {
         default: return "\(error)"
         }
     }
+}
+
+/// Lets `ConfigCoding.fields` see a nil optional through `Any`.
+protocol OptionalField { var isNil: Bool { get } }
+extension Optional: OptionalField {
+    var isNil: Bool { if case .none = self { true } else { false } }
 }
 
 extension Dataset {

@@ -52,6 +52,8 @@ public struct Transitions {
 
 /// How an algorithm's code rescales rewards before learning.
 public enum RewardTransform: String, Codable, Sendable {
+    /// The authors' choice for the dataset (`standard(for:)`): what IQL and POR default to.
+    case standard
     /// As recorded.
     case none
     /// r · 1000 / (max episode return − min episode return): IQL's and POR's code for
@@ -62,6 +64,7 @@ public enum RewardTransform: String, Codable, Sendable {
 
     func apply(_ d: Dataset) throws -> Tensor {
         switch self {
+        case .standard: return try Self.standard(for: d.environmentName).apply(d)
         case .none: return d.rewards
         case .minusOne: return try d.rewards - 1
         case .returnRange:

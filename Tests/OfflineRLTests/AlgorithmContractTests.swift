@@ -23,11 +23,14 @@ func tinyConfig(_ algorithm: String) -> String {
     case "bc": return #"{"hidden": [32, 32], "batch_size": 64, "learning_rate": 0.003}"#
     case "10%bc": return #"{"hidden": [32, 32], "batch_size": 64, "learning_rate": 0.003, "top_fraction": 0.1}"#
     case "td3bc": return #"{"hidden": [32, 32], "batch_size": 64, "learning_rate": 0.003}"#
+    case "iql": return #"{"hidden": [32, 32], "batch_size": 64, "learning_rate": 0.003}"#
+    case "por": return #"{"hidden": [32, 32], "execute_hidden": [32, 32], "batch_size": 64, "learning_rate": 0.003, "normalize_states": true}"#
+    case "por-q": return #"{"hidden": [32, 32], "execute_hidden": [32, 32], "batch_size": 64, "learning_rate": 0.003, "variant": "q", "alpha": 5, "normalize_states": true}"#
     default: return #"{"hidden": [32, 32], "batch_size": 64}"#
     }
 }
 
-let offlineAlgorithms = ["bc", "10%bc", "td3bc"]
+let offlineAlgorithms = ["bc", "10%bc", "td3bc", "iql", "por", "por-q"]
 
 /// The mean squared distance between the policy's actions and the data's, on its states.
 func actionError(_ p: ActorPolicy, _ d: Dataset) throws -> Float {
@@ -36,8 +39,11 @@ func actionError(_ p: ActorPolicy, _ d: Dataset) throws -> Float {
     return try mse(a, d.actions.gather(rows)).scalar!
 }
 
+/// "por-q" is POR with variant q.
+func registryName(_ algorithm: String) -> String { algorithm == "por-q" ? "por" : algorithm }
+
 func trainer(_ algorithm: String, seed: UInt64 = 5) throws -> any Trainer {
-    try Algorithms.make(algorithm, source: .dataset(tinyMaze), config: tinyConfig(algorithm), seed: seed)
+    try Algorithms.make(registryName(algorithm), source: .dataset(tinyMaze), config: tinyConfig(algorithm), seed: seed)
 }
 
 @Suite struct AlgorithmContractTests {
@@ -50,7 +56,7 @@ func trainer(_ algorithm: String, seed: UInt64 = 5) throws -> any Trainer {
         let policy = try TrainingLoop(trainer: t, options: TrainingOptions(steps: 300)).run()
         let after = try actionError(policy, learned)
         #expect(after < 0.8 * before, "\(algorithm): action error \(before) → \(after)")
-        #expect(policy.provenance.algorithm == algorithm && policy.provenance.steps == 300)
+        #expect(policy.provenance.algorithm == t.algorithm && policy.provenance.steps == 300)
 
         let s = try tinyMaze.observations.gather([0, 10, 20])
         #expect(try policy.act(batch: s).scalars == policy.act(batch: s).scalars)
@@ -87,7 +93,7 @@ func trainer(_ algorithm: String, seed: UInt64 = 5) throws -> any Trainer {
         }
         let whole = try TrainingLoop(trainer: trainer(algorithm), options: options(40)).run()
 
-        let manifest = RunManifest(algorithm: algorithm, config: tinyConfig(algorithm), seed: 5, options: options(20),
+        let manifest = RunManifest(algorithm: registryName(algorithm), config: tinyConfig(algorithm), seed: 5, options: options(20),
                                    dataset: try tinyMaze.identity(), environment: nil, versions: [:], commandLine: [])
         let first = try RunFolder.create(folder + "/run", manifest: manifest)
         _ = try TrainingLoop(trainer: trainer(algorithm), options: options(20), folder: first).run()
