@@ -32,14 +32,34 @@ let sacShapes = forwardShapes(sacActorSizes, batch: 256) + forwardShapes(criticS
     + mlpShapes(criticSizes, batch: 256) + mlpShapes(criticSizes, batch: 256)
     + mlpShapes(sacActorSizes, batch: 256) + inputGradientShapes(criticSizes, batch: 256) + inputGradientShapes(criticSizes, batch: 256)
 
-/// Two TD3+BC updates per call on 100k random Hopper-shaped transitions.
-func td3bcUpdates() throws -> () throws -> Void {
+/// One IQL update: V(s′) and two target critics forward; V, two critics and the
+/// Gaussian actor trained (as ../shared/anchors/torch_iql.py).
+let valueSizes = [11, 256, 256, 1]
+let iqlShapes = forwardShapes(valueSizes, batch: 256) + forwardShapes(criticSizes, batch: 256) + forwardShapes(criticSizes, batch: 256)
+    + mlpShapes(valueSizes, batch: 256) + mlpShapes(criticSizes, batch: 256) + mlpShapes(criticSizes, batch: 256)
+    + mlpShapes(actorSizes, batch: 256)
+
+/// 100k random Hopper-shaped transitions, as the PyTorch references sample from.
+func benchTransitions() throws -> Dataset {
     var rng = RandomGenerator(seed: 2)
     let n = datasetSize
-    let data = try Dataset(observations: states, actions: actions, rewards: try rng.normal([n]),
-                           terminals: (0..<n).map { _ in rng.nextFloat() < 0.01 }, timeouts: [Bool](repeating: false, count: n),
-                           nextObservations: try rng.normal([n, 11]), source: "bench", format: "bench", environmentName: "hopper")
-    let trainer = try TD3BC(dataset: data, seed: 0)
+    return try Dataset(observations: states, actions: actions, rewards: try rng.normal([n]),
+                       terminals: (0..<n).map { _ in rng.nextFloat() < 0.01 }, timeouts: [Bool](repeating: false, count: n),
+                       nextObservations: try rng.normal([n, 11]), source: "bench", format: "bench", environmentName: "hopper")
+}
+
+/// One IQL update per call.
+func iqlUpdate() throws -> () throws -> Void {
+    let trainer = try IQL(dataset: benchTransitions(), seed: 0)
+    return {
+        _ = try trainer.update()
+        trainer.step += 1
+    }
+}
+
+/// Two TD3+BC updates per call on 100k random Hopper-shaped transitions.
+func td3bcUpdates() throws -> () throws -> Void {
+    let trainer = try TD3BC(dataset: benchTransitions(), seed: 0)
     return {
         for _ in 0..<2 {
             _ = try trainer.update()

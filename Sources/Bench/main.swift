@@ -1,7 +1,7 @@
 // cdsa-bench: the engine's speed next to its ceiling (OpenBLAS sgemm at the same
 // shapes, measured in this run) and, given reference results, next to PyTorch.
 // One JSON line per result on stdout, a readable line on stderr.
-// Usage: cdsa-bench [--threads N] [--quick] [--reference torch.jsonl] [--profile bc|dsm|td3bc|sac|sac-loop]
+// Usage: cdsa-bench [--threads N] [--quick] [--reference torch.jsonl] [--profile bc|dsm|td3bc|iql|sac|sac-loop]
 //        cdsa-bench --worlds | --interpreter [py_interp.py] | --write-load-file PATH | --load PATH
 import Autodiff
 import COpenBLAS
@@ -196,10 +196,10 @@ let dsmShapes = mlpShapes([14, 256, 256, 256, 3], batch: 256)
 // threads never linger into the other's measurements.
 let threads = arguments.firstIndex(of: "--threads").flatMap { i in i + 1 < arguments.count ? Int(arguments[i + 1]) : nil } ?? 1
 BLAS.setThreads(threads)
-// `--profile bc|dsm|td3bc|sac|sac-loop`: run one workload for about ten seconds and nothing else (for perf).
+// `--profile bc|dsm|td3bc|iql|sac|sac-loop`: run one workload for about ten seconds and nothing else (for perf).
 if let i = arguments.firstIndex(of: "--profile"), i + 1 < arguments.count {
-    let workloads = ["bc": bcUpdate, "dsm": dsmStep, "td3bc": td3bcUpdates, "sac": sacUpdate, "sac-loop": sacLoopStep]
-    guard let make = workloads[arguments[i + 1]] else { print("bench: --profile takes bc, dsm, td3bc, sac or sac-loop"); exit(64) }
+    let workloads = ["bc": bcUpdate, "dsm": dsmStep, "td3bc": td3bcUpdates, "iql": iqlUpdate, "sac": sacUpdate, "sac-loop": sacLoopStep]
+    guard let make = workloads[arguments[i + 1]] else { print("bench: --profile takes bc, dsm, td3bc, iql, sac or sac-loop"); exit(64) }
     let r = try rate(reps: 10, seconds: 1, try make())
     print(String(format: "%@ threads=%d calls/s %.1f", arguments[i + 1], threads, r.median))
     exit(0)
@@ -207,6 +207,7 @@ if let i = arguments.firstIndex(of: "--profile"), i + 1 < arguments.count {
 let bc = try rate(try bcUpdate())
 let dsm = try rate(try dsmStep())
 let td3bcPairs = try rate(try td3bcUpdates())
+let iql = try rate(try iqlUpdate())
 let sac = try rate(try sacUpdate())
 let sacLoop = try rate(try sacLoopStep())
 var inferRNG = RandomGenerator(seed: 0)
@@ -215,7 +216,7 @@ let observation = try inferRNG.normal([11])
 let infer = try rate { _ = try policy(observation) }
 
 // The ceiling, measured after the workloads for the same reason.
-for s in Set(bcShapes + dsmShapes + td3bcShapes + sacShapes).sorted(by: { $0.label < $1.label }) {
+for s in Set(bcShapes + dsmShapes + td3bcShapes + iqlShapes + sacShapes).sorted(by: { $0.label < $1.label }) {
     gflops[s] = try measureSgemm(s, threads: threads)
 }
 report("cdsa BC update b256 (11-256-256-3)", torchName: "torch BC update b256 (11-256-256-3)",
@@ -226,6 +227,8 @@ report("cdsa DSM step 14-256x3-3 SiLU b256", torchName: "torch DSM step 14-256x3
 // the PyTorch reference averages over its cycle.
 report("cdsa TD3+BC update b256 (actor every 2nd)", torchName: "torch TD3+BC update b256 (actor every 2nd)",
        threads: threads, shapes: td3bcShapes, (2 * td3bcPairs.median, 2 * td3bcPairs.min, 2 * td3bcPairs.max), per: 2)
+report("cdsa IQL update b256 (Gaussian actor)", torchName: "torch IQL update (Gaussian actor) b256",
+       threads: threads, shapes: iqlShapes, iql)
 report("cdsa SAC update b256 (11-256-256-6, 2x 14-256-256-1)", torchName: "torch SAC update b256",
        threads: threads, shapes: sacShapes, sac)
 emit(["name": "cdsa SAC loop step (Hopper step + update)", "threads": threads, "unit": "steps/s", "median": sacLoop.median,
@@ -236,6 +239,7 @@ emit(["name": "cdsa SAC loop step (Hopper step + update)", "threads": threads, "
 // a loaded machine the separately measured ceiling drifts away from the workload).
 if threads == 1 {
     for (name, make, shapes) in [("BC update", bcUpdate, bcShapes), ("TD3+BC update", td3bcUpdates, td3bcShapes),
+                                 ("IQL update", iqlUpdate, iqlShapes),
                                  ("SAC update", sacUpdate, sacShapes)] {
         let f = try fractionOfLimitInRounds(try make(), shapes: shapes)
         emit(["name": "\(name) fraction of limit, alternating rounds", "threads": 1, "unit": "fraction", "median": f.median,

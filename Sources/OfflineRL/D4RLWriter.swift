@@ -1,6 +1,7 @@
 import Autodiff
 import CHDF5
 #if canImport(Glibc)
+import Foundation
 import Glibc
 #endif
 
@@ -17,9 +18,11 @@ extension Dataset {
         let directory = slash.map { String(path[..<$0]) }.map { $0.isEmpty ? "/" : $0 } ?? "."
         let base = slash.map { String(path[path.index(after: $0)...]) } ?? path
         guard !base.isEmpty else { throw .io(file: path, reason: "path names a folder") }
+        // A missing folder is made, as a run folder's is; a file in its place is an error.
+        try? FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
         var isDirectory = stat()
         guard stat(directory, &isDirectory) == 0, (isDirectory.st_mode & S_IFMT) == S_IFDIR else {
-            throw .io(file: path, reason: "no folder \(directory)")
+            throw .io(file: path, reason: "no folder \(directory), and it cannot be made")
         }
         let temporary = (directory == "/" ? "" : directory) + "/.\(base).tmp-\(getpid())-\(String(UInt64.random(in: 0...UInt64.max), radix: 36))"
         var renamed = false

@@ -1,5 +1,5 @@
-// Every script under scripts/ runs end to end with a tiny budget, through the binary,
-// and gives the same numbers twice for the same seed.
+// Every script under scripts/ and scripts/paper/ runs end to end with a tiny budget,
+// through the binary, and gives the same numbers twice for the same seed.
 
 import Foundation
 import Testing
@@ -13,21 +13,29 @@ private let budgets: [String: [String]] = [
     "make-datasets.cdsa": ["cfg.worlds=[\"hopper\"]", "cfg.kinds=[\"random\", \"medium\", \"medium-expert\"]", "cfg.steps=300",
                            "cfg.folder=\"made\"", "cfg.progress=false"],
     "quickstart.cdsa": ["cfg.data_steps=3000", "cfg.train_steps=20", "cfg.batch=32", "cfg.episodes=2"],
+    "paper/behaviour-policies.cdsa": ["cfg.worlds=[\"hopper\"]", "cfg.episodes=1", "cfg.summaries=false"],
+    "paper/maze-baselines.cdsa": ["cfg.mazes=[\"umaze\"]", "cfg.data_steps=3000", "cfg.seeds=[0]", "cfg.steps=20",
+                                  "cfg.evaluate_every=10", "cfg.episodes=1", "cfg.last=2", "cfg.out=\"out\"", "cfg.progress=false"],
+    "paper/sac-behaviour.cdsa": ["cfg.steps=30", "cfg.folder=\"runs\"", "cfg.progress=false"],
 ]
 
 @Suite(.enabled(if: cdsaBinary != nil, "cdsa binary not found next to the tests; build with --build-tests first"))
 struct ScriptSmokeTests {
     @Test func everyScriptHasABudget() throws {
-        let scripts = try FileManager.default.contentsOfDirectory(atPath: scriptsFolder.path).filter { $0.hasSuffix(".cdsa") }
+        let files = try FileManager.default.contentsOfDirectory(atPath: scriptsFolder.path)
+            + FileManager.default.contentsOfDirectory(atPath: scriptsFolder.appendingPathComponent("paper").path).map { "paper/" + $0 }
+        let scripts = files.filter { $0.hasSuffix(".cdsa") }
         #expect(!scripts.isEmpty)
         #expect(Set(scripts) == Set(budgets.keys))
     }
 
     @Test(arguments: budgets.keys.sorted())
     func runsWithATinyBudget(_ name: String) throws {
-        let dir = scratchFolder(); defer { try? FileManager.default.removeItem(at: dir) }
+        // Each run in its own folder: run folders refuse to be written twice.
+        let (dir, again) = (scratchFolder(), scratchFolder())
+        defer { for d in [dir, again] { try? FileManager.default.removeItem(at: d) } }
         let arguments = ["run", scriptsFolder.appendingPathComponent(name).path] + budgets[name]!.flatMap { ["--set", $0] }
-        let first = try cdsa(arguments, in: dir), second = try cdsa(arguments, in: dir)
+        let first = try cdsa(arguments, in: dir), second = try cdsa(arguments, in: again)
         #expect(first.status == 0 && first.stderr.isEmpty, "\(first)")
         // Lines that report time differ between runs; everything else must not.
         func numbers(_ r: Run) -> [Substring] { r.stdout.split(separator: "\n").filter { !$0.hasSuffix(" s") } }
