@@ -11,7 +11,39 @@ import Simulation
 
 enum CorrectorLibrary {
     static func library(_ s: EngineState) -> Library {
-        Library(name: "correct", entries: [compare(s)])
+        Library(name: "correct", entries: [compare(s), correctWith])
+    }
+
+    /// `correct_with(policy, rule)`: a = rule(s, a0) for each observation, the rule a cdsa
+    /// function of one state and one action (1-D tensors) returning the action.
+    static var correctWith: Builtin {
+        Builtin("correct_with", [.init("policy", .foreign("policy")), .init("rule", .function)],
+                doc: "The policy with each action corrected by rule(s, a0), a cdsa function of one observation and the base's action (1-D tensors) returning the action — a new corrector is a function: `base |> correct_with(damped)`. The result is a policy (evaluate, compare, |> clip(-1, 1) it).") { a in
+            let base = try a.object(0, PolicyValue.self, "policy")
+            let rule = a[1], interpreter = a.interpreter
+            let name: String
+            switch rule {
+            case .function(let f): name = f.name
+            case .builtin(let b): name = b.name
+            default: name = "rule"
+            }
+            let corrector = RuleCorrector(base: base.policy, name: name) { states, actions in
+                var rows: [Tensor] = []
+                for i in 0..<states.shape[0] {
+                    let (s, a0) = (try states.gather([i]).reshaped([-1]), try actions.gather([i]).reshaped([-1]))
+                    let out = try interpreter.call(rule, CallArguments([.tensor(s), .tensor(a0)]))
+                    guard let t = (try? tensorLike(out)) ?? nil else {
+                        throw CorrectorError.badRule("\(name) returned \(out.typeName), not an action (a tensor or a list of numbers)")
+                    }
+                    guard t.count == a0.count else {
+                        throw CorrectorError.badRule("\(name) returned \(t.count) numbers for an action of \(a0.count)")
+                    }
+                    rows.append(try t.reshaped([1, a0.count]))
+                }
+                return try Tensor.concat(rows, axis: 0)
+            }
+            return .foreign(PolicyValue(corrector))
+        }
     }
 
     static func compare(_ s: EngineState) -> Builtin {

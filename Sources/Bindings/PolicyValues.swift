@@ -4,6 +4,7 @@
 // passed where a policy is expected is adapted here, once, at the boundary.
 
 import Autodiff
+import Correctors
 import Language
 import NeuralNet
 import OfflineRL
@@ -22,8 +23,13 @@ final class PolicyValue: CallableForeign {
 
     var typeName: String { "policy" }
 
-    var summary: String {
+    var summary: String { Self.describe(policy, environment: environmentName) }
+
+    static func describe(_ policy: any Policy, environment environmentName: String?) -> String {
         switch policy {
+        case let r as RuleCorrector: return "\(describe(r.base, environment: environmentName)) |> correct_with(\(r.name))"
+        case let c as ClippedPolicy:
+            return "\(describe(c.base, environment: environmentName)) |> clip(\(Value.format(Double(c.low))), \(Value.format(Double(c.high))))"
         case let p as ActorPolicy: return p.description
         case let p as RandomPolicy: return "random policy for \(environmentName ?? "an environment") (\(counted(p.actionSize, "action")))"
         case let c as WaypointController:
@@ -33,8 +39,12 @@ final class PolicyValue: CallableForeign {
     }
 
     /// What a table calls the policy: its algorithm, "random", "controller".
-    var shortName: String {
+    var shortName: String { Self.shortName(policy) }
+
+    static func shortName(_ policy: any Policy) -> String {
         switch policy {
+        case let r as RuleCorrector: return "\(shortName(r.base))+\(r.name)"
+        case let c as ClippedPolicy: return shortName(c.base)
         case let p as ActorPolicy: return p.provenance.algorithm
         case is RandomPolicy: return "random"
         case is WaypointController: return "controller"

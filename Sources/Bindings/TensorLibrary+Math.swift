@@ -3,6 +3,7 @@
 // meaning for numbers and lists and extend it to tensors; a number in gives a number out.
 
 import Autodiff
+import Correctors
 import Foundation
 import Language
 
@@ -30,10 +31,14 @@ extension TensorLibrary {
         unary("softplus", "log(1 + e^x), elementwise.", { try $0.softplus() }) { softplus($0) },
         unary("silu", "x · sigmoid(x) (swish).", { try $0.silu() }) { $0 * sigmoid($0) },
         unary("mish", "x · tanh(softplus(x)).", { try $0.mish() }) { $0 * Foundation.tanh(softplus($0)) },
-        Builtin("clip", [.init("x"), .init("low", .number), .init("high", .number)], doc: "x limited to [low, high].") { a in
+        Builtin("clip", [.init("x"), .init("low", .number), .init("high", .number)],
+                doc: "x limited to [low, high]; for a policy, the policy with its actions clipped so (`p |> clip(-1, 1)`).") { a in
             let (lo, hi) = (try a.number(1), try a.number(2))
             guard lo <= hi else { throw a.bad(2, "high must be ≥ low, got \(Value.format(lo)) and \(Value.format(hi))") }
             if case .number(let x) = a[0] { return .number(Swift.min(Swift.max(x, lo), hi)) }
+            if case .foreign(let p as PolicyValue) = a[0] {
+                return .foreign(PolicyValue(try ClippedPolicy(base: p.policy, low: Float(lo), high: Float(hi))))
+            }
             let x = try a.tensor(0)
             return .tensor(try engine("clip") { try x.clamped(Float(lo), Float(hi)) })
         },
