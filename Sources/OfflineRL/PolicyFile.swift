@@ -56,7 +56,7 @@ public enum PolicyFile {
     }
 
     /// A network's parameters under PyTorch Sequential names ("net.0.weight" → "0.weight").
-    static func stateDict(_ net: MLP, prefix: String) -> [String: Tensor] {
+    public static func stateDict(_ net: MLP, prefix: String) -> [String: Tensor] {
         Dictionary(net.parameters.map { (prefix + sequentialName($0.name, of: net), $0.value.detached) }, uniquingKeysWith: { a, _ in a })
     }
 
@@ -66,7 +66,7 @@ public enum PolicyFile {
     }
 
     /// An MLP of `config` holding the file's tensors named `prefix` + Sequential name.
-    static func network(_ config: MLP.Config, from tensors: [String: Tensor], prefix: String, source: String) throws -> MLP {
+    public static func network(_ config: MLP.Config, from tensors: [String: Tensor], prefix: String, source: String) throws -> MLP {
         var scratch = RandomGenerator(seed: 0)   // every weight is replaced below
         let net = try MLP(config, rng: &scratch)
         var named: [String: Tensor] = [:]
