@@ -4,6 +4,7 @@
 // the metadata, with the field order, so it loads back as the same record.
 
 import Autodiff
+import Correctors
 import Foundation
 import Language
 import NeuralNet
@@ -68,6 +69,8 @@ extension DataLibrary {
     /// a record, or (written elsewhere, e.g. by PyTorch) a record of tensors by name.
     static func weights(_ file: SafeTensors, path: String) throws -> Value {
         if PolicyFile.describes(file) { return .foreign(PolicyValue(try PolicyFile.decode(file, source: path))) }
+        if ScoreModel.describes(file) { return .foreign(ScoreModelValue(try ScoreModel.decode(file, source: path))) }
+        if InverseDynamics.describes(file) { return .foreign(InverseValue(try InverseDynamics.decode(file, source: path))) }
         if Checkpoint.describes(file) {
             let checkpoint = try Checkpoint(file, source: path)
             let net = NetworkValue(checkpoint.network, try checkpoint.makeNetwork(), normalizer: checkpoint.normalizer)

@@ -28,6 +28,15 @@ final class PolicyValue: CallableForeign {
     static func describe(_ policy: any Policy, environment environmentName: String?) -> String {
         switch policy {
         case let r as RuleCorrector: return "\(describe(r.base, environment: environmentName)) |> correct_with(\(r.name))"
+        case let c as CDSACorrector:
+            let o = c.correction
+            var options = ["k1=\(Value.format(shortest(o.k1)))", "k2=\(Value.format(shortest(o.k2)))"]
+            if o.scaling != .tweedie { options.append("scaling=\"\(o.scaling.rawValue)\"") }
+            if o.inverseTerm != .absolute { options.append("inverse_term=\"\(o.inverseTerm.rawValue)\"") }
+            if o.combination != .add { options.append("combination=\"\(o.combination.rawValue)\"") }
+            if o.steps != 1 { options.append("steps=\(o.steps)") }
+            if let sigma = o.sigma { options.append("sigma=\(Value.format(shortest(sigma)))") }
+            return "\(describe(c.base, environment: environmentName)) |> correct(\(options.joined(separator: ", ")))"
         case let c as ClippedPolicy:
             return "\(describe(c.base, environment: environmentName)) |> clip(\(Value.format(Double(c.low))), \(Value.format(Double(c.high))))"
         case let p as ActorPolicy: return p.description
@@ -44,6 +53,7 @@ final class PolicyValue: CallableForeign {
     static func shortName(_ policy: any Policy) -> String {
         switch policy {
         case let r as RuleCorrector: return "\(shortName(r.base))+\(r.name)"
+        case let c as CDSACorrector: return "\(shortName(c.base))+cdsa"
         case let c as ClippedPolicy: return shortName(c.base)
         case let p as ActorPolicy: return p.provenance.algorithm
         case is RandomPolicy: return "random"

@@ -53,6 +53,7 @@ enum TrainLibrary {
             case let x as String: return .init(key, .string, default: .string(x))
             case let xs as [Int]: return .init(key, .list, default: .list(List(xs.map { .number(Double($0)) })))
             case let xs as [Double]: return .init(key, .list, default: .list(List(xs.map { .number($0) })))
+            case let xs as [Float]: return .init(key, .list, default: .list(List(xs.map { .number(shortest($0)) })))
             default:
                 // An enum of names (Codable by raw value) or an optional: the JSON default.
                 if let name = json[key] as? String { return .init(key, .string, default: .string(name)) }
