@@ -36,7 +36,7 @@ final class ScoreModelValue: CallableForeign, SavableValue {
         let levels = model.sigmas.map { Value.format(shortest($0)) }.joined(separator: ", ")
         return "\(model.target == .action ? "action" : "state") score model, σ [\(levels)]\(origin(model.provenance))"
     }
-    var fieldNames: [String] { ["target", "sigmas", "eta", "one_step_move", "steps", "dataset", "sha256"] }
+    var fieldNames: [String] { ["target", "sigmas", "eta", "one_step_move", "normalizer", "steps", "dataset", "sha256"] }
 
     func field(_ name: String) throws -> Value? {
         switch name {
@@ -44,6 +44,7 @@ final class ScoreModelValue: CallableForeign, SavableValue {
         case "sigmas": return .list(List(model.sigmas.map { .number(shortest($0)) }))
         case "eta": return model.eta.map { .number(shortest($0)) } ?? .nil
         case "one_step_move": return model.oneStepMove.map { .number(shortest($0)) } ?? .nil
+        case "normalizer": return .record(Record(["mean": .tensor(model.normalizer.mean), "std": .tensor(model.normalizer.std)]))
         case "steps": return model.provenance?.steps.map { .number(Double($0)) } ?? .nil
         case "dataset": return model.provenance?.dataset.map { .string($0.source) } ?? .nil
         case "sha256": return model.provenance?.dataset.map { .string($0.sha256) } ?? .nil

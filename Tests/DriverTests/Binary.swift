@@ -50,7 +50,7 @@ func write(_ text: String, to name: String, in folder: URL) -> String {
 /// Runs `cdsa arguments…` with `input` on stdin (a file, so not a terminal), with a timeout;
 /// `interruptAfter` sends it SIGINT (Ctrl-C) after that many seconds.
 func cdsa(_ arguments: [String], input: String = "", in folder: URL, timeout: TimeInterval = 60,
-          interruptAfter: TimeInterval? = nil) throws -> Run {
+          interruptAfter: TimeInterval? = nil, environment extra: [String: String] = [:]) throws -> Run {
     let binary = try #require(cdsaBinary, "cdsa binary not found")
     let stdin = write(input, to: "stdin.txt", in: folder)
     let out = folder.appendingPathComponent("stdout.txt"), err = folder.appendingPathComponent("stderr.txt")
@@ -62,6 +62,7 @@ func cdsa(_ arguments: [String], input: String = "", in folder: URL, timeout: Ti
     process.currentDirectoryURL = folder
     var environment = ProcessInfo.processInfo.environment
     environment["CDSA_HISTORY"] = ""
+    environment.merge(extra) { _, new in new }
     process.environment = environment
     process.standardInput = FileHandle(forReadingAtPath: stdin)
     process.standardOutput = try FileHandle(forWritingTo: out)
