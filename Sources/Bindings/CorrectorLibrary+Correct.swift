@@ -122,12 +122,56 @@ extension CorrectorLibrary {
                 try learner.save(into: &state)
                 return SafeTensors(tensors: state.tensors, metadata: state.values)
             }, train: train) { event in
+                // Entries are named by key (the folder is $CDSA_CACHE or ~/.cache/cdsa/models).
+                let entry = "entry \(key.prefix(12))…"
                 switch event {
-                case .hit(let path): output("cache hit: \(name) on \(file) (\(path))\n")
-                case .miss(let path): output("cached \(name) in \(path)\n")
-                case .rejected(let path, let reason): output("cache entry \(path) was bad (\(reason)); retrained and replaced\n")
+                case .hit: output("cache hit: \(name) on \(file) (\(entry))\n")
+                case .miss: output("cached \(name) (\(entry))\n")
+                case .rejected(_, let reason): output("cache \(entry) was bad (\(reason)); \(name) retrained and replaced\n")
                 }
             }
+        }
+    }
+}
+
+extension CorrectorLibrary {
+    static func corrector(_ a: Arguments, _ caller: String) throws -> CDSACorrector {
+        let p = try a.object(0, PolicyValue.self, "policy")
+        guard let c = p.policy as? CDSACorrector else { throw a.bad(0, "a corrector made by correct(…) expected, got \(p.summary)") }
+        return c
+    }
+
+    static var diagnose: Builtin {
+        Builtin("diagnose", [.init("policy", .foreign("policy")), .init("states")],
+                doc: "How much a corrector from correct(…) acts on a batch of states [n, S] (e.g. d.observations[0:2000]): {median_change (median |a − a0| over components), pushed_to_bound (share of components the correction puts on a bound where a0 was not), action_step and state_step (median ‖σ²g‖, ‖η·σ²h‖), a0, a}.") { a in
+            let c = try corrector(a, "diagnose")
+            let states = try a.tensor(1)
+            let s = try engine("diagnose") { try c.summary(states: states.rank == 1 ? states.reshaped([1, -1]) : states) }
+            return .record(Record([
+                "median_change": .number(shortest(s.medianChange)), "pushed_to_bound": .number(shortest(s.pushedToBound)),
+                "action_step": .number(shortest(s.actionStep)), "state_step": .number(shortest(s.stateStep)),
+                "a0": .tensor(s.diagnostics.baseActions), "a": .tensor(s.diagnostics.actions),
+            ]))
+        }
+    }
+
+    static var traceCorrection: Builtin {
+        Builtin("trace_correction", [.init("policy", .foreign("policy")), .init("env", .foreign("environment")), .init("seed", .integer, default: .number(0))],
+                doc: "One episode of a corrector from correct(…) in env, step by step: {states, a0, a (tensors [T, …]), change (‖a − a0‖ per step), action_step, state_step (‖σ²g‖, ‖η·σ²h‖ per step), rewards, return, length} — where along a trajectory the correction acts.") { a in
+            let c = try corrector(a, "trace_correction")
+            let e = try a.object(1, EnvironmentValue.self, "environment")
+            let seed = UInt64(bitPattern: Int64(try a.integer(2)))
+            let t = try engine("trace_correction") { try c.trace(in: e.env.duplicate(), seed: seed) }
+            func matrix(_ rows: [[Float]], width: Int) throws -> Value {
+                .tensor(try Tensor(shape: [rows.count, width], scalars: rows.flatMap { $0 }))
+            }
+            return .record(Record([
+                "states": try matrix(t.states, width: c.observationSize), "a0": try matrix(t.baseActions, width: c.actionSize),
+                "a": try matrix(t.actions, width: c.actionSize), "change": .tensor(Tensor(t.changes)),
+                "action_step": .tensor(Tensor(t.actionSteps)), "state_step": .tensor(Tensor(t.stateSteps)),
+                "rewards": .tensor(Tensor(t.rewards.map(Float.init))), "return": .number(t.episodeReturn),
+                "length": .number(Double(t.rewards.count)),
+            ]))
         }
     }
 }

@@ -12,10 +12,13 @@ private let budgets: [String: [String]] = [
     // medium-replay retrains SAC to the medium policy (100k steps): too long for a smoke run.
     "make-datasets.cdsa": ["cfg.worlds=[\"hopper\"]", "cfg.kinds=[\"random\", \"medium\", \"medium-expert\"]", "cfg.steps=300",
                            "cfg.folder=\"made\"", "cfg.progress=false"],
-    "quickstart.cdsa": ["cfg.data_steps=3000", "cfg.train_steps=20", "cfg.batch=32", "cfg.episodes=2"],
+    "quickstart.cdsa": ["cfg.data_steps=3000", "cfg.base_steps=20", "cfg.model_steps=20", "cfg.episodes=2", "cfg.seeds=[0]",
+                        "cfg.progress=false"],
     "paper/behaviour-policies.cdsa": ["cfg.worlds=[\"hopper\"]", "cfg.episodes=1", "cfg.summaries=false"],
     "paper/maze-baselines.cdsa": ["cfg.mazes=[\"umaze\"]", "cfg.data_steps=3000", "cfg.seeds=[0]", "cfg.steps=20",
                                   "cfg.evaluate_every=10", "cfg.episodes=1", "cfg.last=2", "cfg.out=\"out\"", "cfg.progress=false"],
+    "paper/hopper-cdsa.cdsa": ["cfg.data_steps=2000", "cfg.base_steps=20", "cfg.model_steps=20", "cfg.rows=100", "cfg.seeds=[0]",
+                               "cfg.episodes=1", "cfg.out=\"out\"", "cfg.progress=false"],
     "paper/sac-behaviour.cdsa": ["cfg.steps=30", "cfg.folder=\"runs\"", "cfg.progress=false"],
 ]
 
@@ -35,13 +38,19 @@ struct ScriptSmokeTests {
         let (dir, again) = (scratchFolder(), scratchFolder())
         defer { for d in [dir, again] { try? FileManager.default.removeItem(at: d) } }
         let arguments = ["run", scriptsFolder.appendingPathComponent(name).path] + budgets[name]!.flatMap { ["--set", $0] }
-        let first = try cdsa(arguments, in: dir), second = try cdsa(arguments, in: again)
+        // Data and trained models stay in the scratch folders, not the user's cache.
+        func run(in folder: URL) throws -> Run {
+            try cdsa(arguments, in: folder, timeout: 120,
+                     environment: ["CDSA_CACHE": folder.appendingPathComponent("cache").path, "CDSA_DATA": folder.appendingPathComponent("data").path])
+        }
+        let first = try run(in: dir), second = try run(in: again)
         #expect(first.status == 0 && first.stderr.isEmpty, "\(first)")
         // Lines that report time differ between runs; everything else must not.
         func numbers(_ r: Run) -> [Substring] { r.stdout.split(separator: "\n").filter { !$0.hasSuffix(" s") } }
         #expect(numbers(first) == numbers(second), "\(first)\n\(second)")
         if name == "quickstart.cdsa" {
-            for label in ["3000 transitions", "behaviour cloning: 20 steps", "random: return", "controller: return", "clone: return"] {
+            for label in ["3000 transitions", "policy iql on pointmaze-umaze.hdf5", "training score_action", "median |a - a0|",
+                          "cdsa", "damped", "controller: normalised", "random: normalised", "wrote results/quickstart/comparison.csv"] {
                 #expect(first.stdout.contains(label), "\(first)")
             }
         }
