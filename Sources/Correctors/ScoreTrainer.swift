@@ -9,9 +9,8 @@ import OfflineRL
 /// −ε/σ, with weight σ². With the score parametrised as f_θ/σ the loss is
 /// E‖f_θ(x̃, log σ) + ε‖² (per element), the same scale at every level.
 ///
-/// Defaults: f_θ a 3×256 SiLU MLP, Adam 3e-4, batch 256, σ ∈ {0.05, 0.1, 0.2}, and the
-/// model handed out is a moving average of the weights (decay 0.999, Song & Ermon 2020);
-/// the paper trains the CDSA models for 10K steps (`paperSteps`). Losses: score_loss.
+/// Defaults: f_θ a 3×256 SiLU MLP, Adam 3e-4, batch 256, σ ∈ {0.05, 0.1, 0.2}; the paper
+/// trains the CDSA models for 10K steps (`paperSteps`). Losses: score_loss.
 public final class ScoreTrainer: Learner {
     public struct Config: Codable, Sendable, Equatable {
         /// Minibatch size.
@@ -24,9 +23,6 @@ public final class ScoreTrainer: Learner {
         public var activation: Activation = .silu
         /// The noise levels σ, ascending, in the target's units (actions, or normalised states).
         public var sigmas: [Float] = [0.05, 0.1, 0.2]
-        /// Decay of an exponential moving average of the weights, which `model()` returns
-        /// (Song & Ermon 2020, technique 5, uses 0.999); 0 returns the trained weights.
-        public var ema: Float = 0.999
         /// Length of a cosine decay of the step size to zero; 0 keeps it constant.
         public var decaySteps = 0
 
@@ -47,8 +43,6 @@ public final class ScoreTrainer: Learner {
     /// The model trained in place; `model()` hands out copies.
     let field: ScoreModel
     let optimizer: Adam
-    /// The moving average of `field`'s weights, when `ema` > 0.
-    let average: MLP?
     var rng: RandomGenerator
     let seed: UInt64
     /// Transitions with a successor that is not a time-limit cut, for the one-step move
@@ -58,7 +52,6 @@ public final class ScoreTrainer: Learner {
 
     public init(dataset: Dataset, target: ScoreModel.Target, config: Config = Config(), seed: UInt64) throws {
         guard config.batchSize > 0 else { throw TrainingError.invalidConfig("batch_size must be positive, got \(config.batchSize)") }
-        guard config.ema >= 0, config.ema < 1 else { throw TrainingError.invalidConfig("ema must be in [0, 1), got \(config.ema)") }
         guard config.decaySteps >= 0 else { throw TrainingError.invalidConfig("decay_steps must be 0 or more, got \(config.decaySteps)") }
         do { try ScoreModel.check(sigmas: config.sigmas) } catch { throw TrainingError.invalidConfig("\(error)") }
         self.target = target
@@ -72,7 +65,6 @@ public final class ScoreTrainer: Learner {
         let net = try MLP(.init(sizes: sizes, activation: config.activation), name: "net", rng: &rng)
         field = try ScoreModel(network: net, target: target, sigmas: config.sigmas, normalizer: data.normalizer!, actionSize: a)
         optimizer = Adam(net.parameters, .init(learningRate: config.learningRate))
-        average = config.ema > 0 ? try net.copy() : nil
         moves = target == .state ? (0..<dataset.count).filter { dataset.hasNext[$0] && !dataset.timeouts[$0] } : []
         oneStepMove = moves.isEmpty ? nil : try median(rowNorms(data.nextObservations.gather(moves) - data.observations.gather(moves)))
     }
@@ -93,11 +85,6 @@ public final class ScoreTrainer: Learner {
         let negated = try -epsilon
         let (loss, grads) = try valueWithGradients(at: optimizer.parameters) { try mse(field.field(s, a, sigma: sigma), negated) }
         try optimizer.step(grads)
-        if let average {
-            // The average warms up (TensorFlow's ExponentialMovingAverage) so it forgets the initial weights.
-            let t = Float(optimizer.steps)
-            try softUpdate(target: average, source: field.network, tau: 1 - min(config.ema, (1 + t) / (10 + t)))
-        }
         return [("score_loss", Double(loss))]
     }
 
@@ -105,14 +92,13 @@ public final class ScoreTrainer: Learner {
     /// for a state model.
     public func model() throws -> ScoreModel {
         let provenance = Provenance(algorithm: algorithm, config: configJSON, dataset: identity, steps: step, seed: seed)
-        let net = try (average ?? field.network).copy()
+        let net = try field.network.copy()
         var eta: Float?
         if let oneStepMove, !moves.isEmpty {
             // η · median‖σ²h‖ = the median one-step move, at the data's own (s, a).
             let rows = stride(from: 0, to: moves.count, by: (moves.count + Self.etaRows - 1) / Self.etaRows).map { moves[$0] }
             let sigma = config.sigmas[0]
-            let trained = try ScoreModel(network: net, target: target, sigmas: config.sigmas, normalizer: field.normalizer, actionSize: field.actionSize)
-            let h = try trained.score(normalizedStates: data.observations.gather(rows), actions: data.actions.gather(rows), sigma: sigma)
+            let h = try field.score(normalizedStates: data.observations.gather(rows), actions: data.actions.gather(rows), sigma: sigma)
             let displacement = try median(rowNorms(h * (sigma * sigma)))
             if displacement > 0, displacement.isFinite { eta = oneStepMove / displacement }
         }
@@ -123,14 +109,12 @@ public final class ScoreTrainer: Learner {
     public func save(into state: inout TrainingState) throws {
         state.save(field.network, as: "score")
         state.save(optimizer, as: "score.adam")
-        if let average { state.save(average, as: "score.ema") }
         state.save(rng, as: "rng")
     }
 
     public func restore(from state: TrainingState) throws {
         try state.restore(field.network, from: "score")
         try state.restore(optimizer, from: "score.adam")
-        if let average { try state.restore(average, from: "score.ema") }
         rng = try state.generator("rng")
     }
 }

@@ -23,7 +23,8 @@ func accuracyConfig(steps: Int) -> String {
 let accuracyRows = 40_000
 let evaluationPoints = 4000
 
-@Suite struct ScoreAccuracyTests {
+// One at a time, so the three trainings do not share the cores and each stays well under 30 s.
+@Suite(.serialized) struct ScoreAccuracyTests {
     /// The shift of every action mean at standardised state z: 0.1 z₁ in each coordinate.
     static func shift(_ z: [Double], dimension: Int) -> [Double] { Array(repeating: 0.1 * z[0], count: dimension) }
 
