@@ -102,9 +102,10 @@ func outputs(_ l: any Learner) throws -> [Float] {
     }
 
     @Test func theInverseModelLearnsLinearDynamicsAndSkipsTimeLimits() throws {
-        let t = try InverseTrainer(dataset: linearDynamics, config: ConfigCoding.merged(.init(), with: #"{"learning_rate": 0.001}"#), seed: 1)
+        let config = try ConfigCoding.merged(InverseTrainer.Config(), with: #"{"hidden": [64, 64], "learning_rate": 0.003}"#)
+        let t = try InverseTrainer(dataset: linearDynamics, config: config, seed: 1)
         #expect(t.rows.count == 4000 - 80 && t.rows.allSatisfy { !linearDynamics.timeouts[$0] })
-        try TrainingLoop(trainer: t, options: TrainingOptions(steps: 1500)).train()
+        try TrainingLoop(trainer: t, options: TrainingOptions(steps: 2000)).train()
         // Fresh transitions of the same dynamics, actions away from the tanh's saturation.
         var rng = RandomGenerator(seed: 9)
         let s = try rng.normal([500, 3]), a = try rng.uniform([500, 2], low: -0.9, high: 0.9)
