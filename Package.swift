@@ -48,7 +48,7 @@ let package = Package(
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         .executableTarget(name: "cdsa", dependencies: ["Driver"]),
-        .executableTarget(name: "cdsa-bench", dependencies: ["Autodiff", "NeuralNet", "Simulation", "OfflineRL", "Language", "Bindings", "COpenBLAS"],
+        .executableTarget(name: "cdsa-bench", dependencies: ["Autodiff", "NeuralNet", "Simulation", "OfflineRL", "Correctors", "Language", "Bindings", "COpenBLAS"],
                           path: "Sources/Bench",
                           // A top-level benchmark script; strict concurrency buys nothing here.
                           swiftSettings: [.swiftLanguageMode(.v5)]),

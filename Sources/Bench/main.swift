@@ -279,3 +279,8 @@ if let t = torch("torch MLP 256x256 infer b1 no_grad", threads) {
     line += String(format: "  torch %.1f us → %.1f× faster", t, t / us)
 }
 emit(record, line)
+let correctionTimes = try correctionBench()
+emit(["name": "cdsa corrected action b1 (base, g, h, I)", "threads": threads, "unit": "us/call", "median": correctionTimes.corrected,
+      "networks_alone": correctionTimes.networks, "ratio_to_networks": correctionTimes.corrected / correctionTimes.networks],
+     String(format: "%-44@ threads=%d  us/call %8.2f  (the four forwards alone %.2f us: %.2fx)", "cdsa corrected action b1" as NSString,
+            threads, correctionTimes.corrected, correctionTimes.networks, correctionTimes.corrected / correctionTimes.networks))
