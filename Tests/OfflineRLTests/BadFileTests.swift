@@ -132,8 +132,12 @@ import Testing
         let error = datasetError { try d.writeD4RL(to: occupied) }
         #expect(error != nil)
         #expect(try FileManager.default.contentsOfDirectory(atPath: folder) == ["taken"])
-        #expect(datasetError { try d.writeD4RL(to: "\(folder)/no/such/folder/x.hdf5") } != nil)
-        #expect(try FileManager.default.contentsOfDirectory(atPath: folder) == ["taken"])
+        // A missing folder is made; a file where the folder should be is an error.
+        _ = FileManager.default.createFile(atPath: "\(folder)/plain", contents: Data("x".utf8))
+        #expect(datasetError { try d.writeD4RL(to: "\(folder)/plain/x.hdf5") } != nil)
+        #expect(try FileManager.default.contentsOfDirectory(atPath: folder).sorted() == ["plain", "taken"])
+        #expect(datasetError { try d.writeD4RL(to: "\(folder)/made/on/demand/x.hdf5") } == nil)
+        #expect(FileManager.default.fileExists(atPath: "\(folder)/made/on/demand/x.hdf5"))
     }
 
     @Test func minariFolderProblems() throws {
