@@ -10,6 +10,8 @@ public enum BLAS {
     /// The most threads a pass may use (by default, the cores OpenBLAS found).
     public static var threads: Int { Parallel.parts.load(ordering: .relaxed) }
     public static var coreName: String { String(cString: openblas_get_corename()) }
+    /// OpenBLAS's build, as it describes itself ("OpenBLAS 0.3.21 DYNAMIC_ARCH …").
+    public static var configuration: String { String(cString: openblas_get_config()) }
 
     /// Whether large products are cut into pieces at all. Always, except when the
     /// benchmark measures what the cut costs one thread (`cdsa-bench` compares both).

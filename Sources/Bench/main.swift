@@ -8,6 +8,9 @@ import COpenBLAS
 import Foundation
 import NeuralNet
 
+// Measures the kernels cdsa runs with: this machine's choice (`cdsa kernels`), if kept.
+KernelChoice.startup()
+FileHandle.standardError.write("OpenBLAS \(BLAS.coreName) kernels\n".data(using: .utf8)!)
 let arguments = CommandLine.arguments
 let quick = arguments.contains("--quick")
 let reference: [[String: Any]] = {

@@ -132,6 +132,29 @@ public enum EngineControl {
         [("OpenBLAS", BLAS.coreName + " kernels"), ("MuJoCo", mujocoVersion), ("HDF5", hdf5Version)]
     }
 
+    /// Answers a kernel measurement or re-executes under this machine's kernel choice
+    /// (NeuralNet's KernelChoice); the first call of an executable's main.
+    public static func startup() { KernelChoice.startup() }
+
+    /// This machine's kept kernel choice as `cdsa kernels` prints it, measured now when
+    /// there is none (or `again`).
+    public static func kernelReport(again: Bool) throws -> String {
+        let kept = again ? nil : KernelChoice.recorded()
+        let record = try kept ?? KernelChoice.choose(executable: "/proc/self/exe")
+        let base = record.speeds[record.openblas] ?? .nan
+        var lines = ["OpenBLAS kernels on this machine, GFLOP/s of an MLP update's products (1 thread)" +
+                     (kept == nil ? ":" : ", as measured before (--again measures anew):")]
+        for (core, speed) in record.speeds.sorted(by: { $0.value > $1.value }) {
+            let notes = [core == record.openblas ? "OpenBLAS's pick" : nil,
+                         core == record.chosen ? "used by cdsa" : nil].compactMap { $0 }
+            lines.append("  " + core.padding(toLength: 12, withPad: " ", startingAt: 0)
+                         + String(format: "%6.1f  %4.2f×", speed, speed / base)
+                         + (notes.isEmpty ? "" : "  " + notes.joined(separator: ", ")))
+        }
+        lines.append("kept in \(KernelChoice.file)")
+        return lines.joined(separator: "\n")
+    }
+
     /// Ctrl-C's flag (`CancellationToken.interrupt`), which every long engine loop polls.
     /// `requestInterrupt` is an atomic store, safe in a signal handler.
     public static func requestInterrupt() { CancellationToken.interrupt.cancel() }

@@ -30,7 +30,7 @@ public struct CDSACommand: ParsableCommand {
         usage: "cdsa [<subcommand> | <script.cdsa>]",
         discussion: "With no subcommand, starts the REPL (or reads statements as a file is read when stdin is not a terminal); with a script, runs it as `cdsa run` does.",
         version: Versions.summary,
-        subcommands: [RunCommand.self, CheckCommand.self]
+        subcommands: [RunCommand.self, CheckCommand.self, KernelsCommand.self]
     )
 
     @OptionGroup var threads: ThreadsOption
@@ -41,6 +41,7 @@ public struct CDSACommand: ParsableCommand {
     /// `python script.py` runs a script): the first argument that is not an option, if it
     /// names a .cdsa file or an existing file rather than a subcommand.
     public static func mainRunningScripts(_ arguments: [String] = Array(CommandLine.arguments.dropFirst())) {
+        EngineControl.startup()
         main(withScriptShortcut(arguments))
     }
 
@@ -167,5 +168,30 @@ struct CheckCommand: ParsableCommand {
             }
         }
         if code != 0 { throw ArgumentParser.ExitCode(code) }
+    }
+}
+
+struct KernelsCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "kernels",
+        abstract: "Show which of OpenBLAS's kernel sets cdsa uses on this machine, measuring them the first time.",
+        discussion: """
+        OpenBLAS picks kernels by CPU model; on some CPUs another set it ships runs cdsa's \
+        products several times faster. This measures each set the CPU can run (a few seconds), \
+        keeps the fastest in ~/.cache/cdsa/openblas-kernels.json ($CDSA_KERNELS_FILE) when it \
+        beats OpenBLAS's pick by 15%, and every later start of cdsa uses it. OPENBLAS_CORETYPE, \
+        when set, overrides the choice. scripts/setup runs this once.
+        """)
+
+    @Flag(help: "Measure again even when a choice is kept.")
+    var again = false
+
+    func run() throws {
+        do {
+            print(try EngineControl.kernelReport(again: again))
+        } catch {
+            Launch.report("cdsa: cannot keep the kernel choice: \(error)\n")
+            throw ArgumentParser.ExitCode(Language.ExitCode.runtimeError.rawValue)
+        }
     }
 }
