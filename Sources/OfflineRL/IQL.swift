@@ -94,8 +94,10 @@ public final class IQL: Trainer {
         try critic(Tensor.concat([s, a], axis: 1)).reshaped([-1])
     }
 
-    public func update() throws -> Losses {
-        let b = try data.sample(config.batchSize, using: &rng)
+    public func update() throws -> Losses { try update(on: data.sample(config.batchSize, using: &rng)) }
+
+    /// One update on a given minibatch (ReferenceUpdateTests feeds PyTorch's batches here).
+    func update(on b: Transitions.Batch) throws -> Losses {
         let (expectile, beta) = (config.expectile!, config.beta!)
         let nextV = try value(b.nextObservations).reshaped([-1])
         let targetQ = try Tensor.minimum(q(critic1Target, b.observations, b.actions), q(critic2Target, b.observations, b.actions))

@@ -1,0 +1,84 @@
+import Autodiff
+import Foundation
+import NeuralNet
+@testable import OfflineRL
+import Testing
+
+// The algorithms' updates against their reference implementations: PyTorch makes a few
+// updates the way the reference code does from given weights and batches
+// (Fixtures/make_update_fixture.py), cdsa makes the same ones from the same weights and
+// batches, and every loss and every weight afterwards must agree to float rounding.
+
+/// The tensors of a fixture file, by name.
+func referenceTensors(_ name: String) throws -> [String: Tensor] {
+    try SafeTensors.read(from: fixture(name, "safetensors")).tensors
+}
+
+/// Copies `prefix.<net>.<index>.weight|bias` into an MLP's layers (PyTorch's Sequential
+/// numbering: linear layers at even indices).
+func load(_ net: MLP, _ tensors: [String: Tensor], _ prefix: String) throws {
+    for (i, layer) in net.layers.enumerated() {
+        layer.weight.value = try #require(tensors["\(prefix).\(2 * i).weight"], "\(prefix).\(2 * i).weight")
+        layer.bias?.value = try #require(tensors["\(prefix).\(2 * i).bias"], "\(prefix).\(2 * i).bias")
+    }
+}
+
+/// The largest |a − b| / (1 + |b|) over the MLP's weights and the reference's.
+func deviation(_ net: MLP, _ tensors: [String: Tensor], _ prefix: String) throws -> Float {
+    var worst: Float = 0
+    for (i, layer) in net.layers.enumerated() {
+        for (mine, key) in [(layer.weight.value, "weight"), (layer.bias!.value, "bias")] {
+            let theirs = try #require(tensors["\(prefix).\(2 * i).\(key)"])
+            #expect(mine.shape == theirs.shape)
+            for (a, b) in zip(mine.scalars, theirs.scalars) { worst = max(worst, abs(a - b) / (1 + abs(b))) }
+        }
+    }
+    return worst
+}
+
+func referenceBatch(_ tensors: [String: Tensor], _ t: Int) throws -> Transitions.Batch {
+    func get(_ key: String) throws -> Tensor { try #require(tensors["batch\(t).\(key)"]) }
+    let terminals = try get("terminals")
+    return Transitions.Batch(indices: [], observations: try get("observations"), actions: try get("actions"),
+                             rewards: try get("rewards"), nextObservations: try get("next_observations"),
+                             notDone: Tensor(terminals.scalars.map { 1 - $0 }))
+}
+
+@Suite struct ReferenceUpdateTests {
+    /// CORL's iql.py, three updates: V, twin Q with soft targets, the Gaussian AWR actor on
+    /// its cosine schedule.
+    @Test func iqlUpdatesMatchCORL() throws {
+        let ref = try referenceTensors("iql_updates")
+        let data = try Dataset(observations: Tensor.zeros([4, 5]), actions: Tensor.zeros([4, 2]), rewards: Tensor.zeros([4]),
+                               terminals: [false, false, false, true], timeouts: [false, false, false, false], source: "reference")
+        var config = IQL.Config()
+        config.hidden = [16, 16]
+        config.learningRate = 1e-2
+        config.tau = 0.1
+        config.actorDecaySteps = 4
+        config.expectile = 0.7
+        config.beta = 3
+        config.rewards = .none
+        config.normalizeStates = false
+        let iql = try IQL(dataset: data, config: config, seed: 0)
+        let nets = [("actor", iql.actor), ("q1", iql.critic1), ("q2", iql.critic2), ("q1_target", iql.critic1Target),
+                    ("q2_target", iql.critic2Target), ("v", iql.value)]
+        for (name, net) in nets { try load(net, ref, "init.\(name)") }
+        iql.logStd.value = try #require(ref["init.actor.log_std"])
+
+        for t in 0..<3 {
+            let losses = try iql.update(on: referenceBatch(ref, t))
+            iql.step += 1
+            let expected = try #require(ref["losses\(t)"]).scalars
+            for ((name, value), theirs) in zip(losses, expected) {
+                #expect(abs(Float(value) - theirs) <= 1e-5 * (1 + abs(theirs)), "update \(t) \(name): \(value) vs PyTorch \(theirs)")
+            }
+        }
+        for (name, net) in nets {
+            let d = try deviation(net, ref, "final.\(name)")
+            #expect(d <= 1e-5, "\(name) after 3 updates: deviation \(d)")
+        }
+        let logStd = try #require(ref["final.actor.log_std"]).scalars
+        for (a, b) in zip(iql.logStd.value.scalars, logStd) { #expect(abs(a - b) <= 1e-5, "log_std \(a) vs \(b)") }
+    }
+}
