@@ -132,8 +132,11 @@ public final class POR: Trainer {
         try -gaussianLogProb(x, mean: net(input), logStd: logStd.value.clamped(-5, 2))
     }
 
-    public func update() throws -> Losses {
-        let b = try data.sample(config.batchSize, using: &rng)
+    public func update() throws -> Losses { try update(on: data.sample(config.batchSize, using: &rng)) }
+
+    /// One update on a given minibatch; POR-q's guide sample uses `guideNoise` when given,
+    /// else draws it (ReferenceUpdateTests feeds PyTorch's batches and noise here).
+    func update(on b: Transitions.Batch, guideNoise: Tensor? = nil) throws -> Losses {
         let (s, next) = (b.observations, b.nextObservations)
         let (expectile, alpha) = (config.expectile!, config.alpha!)
 
@@ -157,7 +160,7 @@ public final class POR: Trainer {
             guideLoss = try step(guideOptimizer) { try (weights * negativeLogLikelihood(next, guide, s, guideLogStd)).mean() }
         case .q:
             let behaviourLoss = try step(behaviourOptimizer) { try negativeLogLikelihood(next, behaviourGuide, s, behaviourLogStd).mean() }
-            let noise = try rng.normal([s.shape[0], s.shape[1]])
+            let noise = try guideNoise ?? rng.normal([s.shape[0], s.shape[1]])
             guideLoss = try step(guideOptimizer) {
                 let g = try guide(s) + guideLogStd.value.clamped(-5, 2).exp() * noise
                 let value = try -v(value1, value2, g)

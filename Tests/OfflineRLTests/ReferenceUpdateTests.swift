@@ -81,4 +81,50 @@ func referenceBatch(_ tensors: [String: Tensor], _ t: Int) throws -> Transitions
         let logStd = try #require(ref["final.actor.log_std"]).scalars
         for (a, b) in zip(iql.logStd.value.scalars, logStd) { #expect(abs(a - b) <= 1e-5, "log_std \(a) vs \(b)") }
     }
+
+    /// The authors' por.py, three updates of each variant: twin V with an EMA target, the
+    /// guide (POR-r weighted likelihood; POR-q value plus behaviour-guide likelihood of a
+    /// reparametrised sample), the execute policy, both on their cosine schedules.
+    @Test(arguments: ["r", "q"])
+    func porUpdatesMatchTheAuthorsCode(_ variant: String) throws {
+        let ref = try referenceTensors("por_updates").reduce(into: [String: Tensor]()) { kept, entry in
+            if entry.key.hasPrefix(variant + ".") { kept[String(entry.key.dropFirst(2))] = entry.value }
+        }
+        let data = try Dataset(observations: Tensor.zeros([4, 4]), actions: Tensor.zeros([4, 2]), rewards: Tensor.zeros([4]),
+                               terminals: [false, false, false, true], timeouts: [false, false, false, false], source: "reference")
+        var config = POR.Config()
+        config.variant = variant == "r" ? .residual : .q
+        config.expectile = 0.7
+        config.alpha = variant == "r" ? 3 : 5
+        config.hidden = [16, 16]
+        config.executeHidden = [16, 16]
+        config.learningRate = 1e-2
+        config.targetRate = 0.1
+        config.decaySteps = 4
+        config.rewards = .none
+        let por = try POR(dataset: data, config: config, seed: 0)
+        let nets = [("v1", por.value1), ("v2", por.value2), ("v1_target", por.value1Target), ("v2_target", por.value2Target),
+                    ("guide", por.guide), ("execute", por.execute), ("behaviour_guide", por.behaviourGuide)]
+        let logStds = [("guide", por.guideLogStd), ("execute", por.executeLogStd), ("behaviour_guide", por.behaviourLogStd)]
+        for (name, net) in nets { try load(net, ref, "init.\(name)") }
+        for (name, p) in logStds { p.value = try #require(ref["init.\(name).log_std"]) }
+
+        for t in 0..<3 {
+            let losses = try por.update(on: referenceBatch(ref, t), guideNoise: ref["noise\(t)"])
+            por.step += 1
+            let expected = try #require(ref["losses\(t)"]).scalars
+            #expect(losses.count == expected.count, "\(losses)")
+            for ((name, value), theirs) in zip(losses, expected) {
+                #expect(abs(Float(value) - theirs) <= 1e-5 * (1 + abs(theirs)), "POR-\(variant) update \(t) \(name): \(value) vs PyTorch \(theirs)")
+            }
+        }
+        for (name, net) in nets {
+            let d = try deviation(net, ref, "final.\(name)")
+            #expect(d <= 1e-5, "POR-\(variant) \(name) after 3 updates: deviation \(d)")
+        }
+        for (name, p) in logStds {
+            let theirs = try #require(ref["final.\(name).log_std"]).scalars
+            for (a, b) in zip(p.value.scalars, theirs) { #expect(abs(a - b) <= 1e-5, "POR-\(variant) \(name).log_std \(a) vs \(b)") }
+        }
+    }
 }
