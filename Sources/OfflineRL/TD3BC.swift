@@ -75,10 +75,13 @@ public final class TD3BC: Trainer {
         try critic(Tensor.concat([s, a], axis: 1)).reshaped([-1])
     }
 
-    public func update() throws -> Losses {
-        let b = try data.sample(config.batchSize, using: &rng)
+    public func update() throws -> Losses { try update(on: data.sample(config.batchSize, using: &rng)) }
+
+    /// One update on a given minibatch, with given standard-normal smoothing noise when
+    /// `noise` is set (ReferenceUpdateTests feeds PyTorch's here).
+    func update(on b: Transitions.Batch, noise standard: Tensor? = nil) throws -> Losses {
         // y = r + γ (1 − d) min_i Q′_i(s′, clip(π′(s′) + clip(ε, −c, c), −1, 1)), ε ~ N(0, σ²).
-        let noise = try (rng.normal(b.actions.shape) * config.policyNoise).clamped(-config.noiseClip, config.noiseClip)
+        let noise = try ((standard ?? rng.normal(b.actions.shape)) * config.policyNoise).clamped(-config.noiseClip, config.noiseClip)
         let next = try (actorTarget(b.nextObservations) + noise).clamped(-1, 1)
         let nextQ = try Tensor.minimum(q(critic1Target, b.nextObservations, next), q(critic2Target, b.nextObservations, next))
         let y = try b.rewards + config.discount * b.notDone * nextQ

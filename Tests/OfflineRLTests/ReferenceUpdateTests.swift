@@ -6,7 +6,7 @@ import Testing
 
 // The algorithms' updates against their reference implementations: PyTorch makes a few
 // updates the way the reference code does from given weights and batches
-// (Fixtures/make_update_fixture.py), cdsa makes the same ones from the same weights and
+// (Fixtures/make_{iql,por,td3bc}_fixture.py), cdsa makes the same ones from the same weights and
 // batches, and every loss and every weight afterwards must agree to float rounding.
 
 /// The tensors of a fixture file, by name.
@@ -125,6 +125,35 @@ func referenceBatch(_ tensors: [String: Tensor], _ t: Int) throws -> Transitions
         for (name, p) in logStds {
             let theirs = try #require(ref["final.\(name).log_std"]).scalars
             for (a, b) in zip(p.value.scalars, theirs) { #expect(abs(a - b) <= 1e-5, "POR-\(variant) \(name).log_std \(a) vs \(b)") }
+        }
+    }
+
+    /// CORL's td3_bc.py, four updates: the critics every time, the actor and all targets on
+    /// the second and fourth.
+    @Test func td3bcUpdatesMatchCORL() throws {
+        let ref = try referenceTensors("td3bc_updates")
+        let data = try Dataset(observations: Tensor.zeros([4, 5]), actions: Tensor.zeros([4, 2]), rewards: Tensor.zeros([4]),
+                               terminals: [false, false, false, true], timeouts: [false, false, false, false], source: "reference")
+        var config = TD3BC.Config()
+        config.hidden = [16, 16]
+        config.learningRate = 1e-2
+        config.tau = 0.1
+        config.normalizeStates = false
+        let td3 = try TD3BC(dataset: data, config: config, seed: 0)
+        let nets = [("actor", td3.actor), ("q1", td3.critic1), ("q2", td3.critic2), ("actor_target", td3.actorTarget),
+                    ("q1_target", td3.critic1Target), ("q2_target", td3.critic2Target)]
+        for (name, net) in nets { try load(net, ref, "init.\(name)") }
+        for t in 0..<4 {
+            let losses = try td3.update(on: referenceBatch(ref, t), noise: ref["noise\(t)"])
+            td3.step += 1
+            let expected = try #require(ref["losses\(t)"]).scalars
+            for ((name, value), theirs) in zip(losses, expected) {
+                #expect(abs(Float(value) - theirs) <= 1e-5 * (1 + abs(theirs)), "update \(t) \(name): \(value) vs PyTorch \(theirs)")
+            }
+        }
+        for (name, net) in nets {
+            let d = try deviation(net, ref, "final.\(name)")
+            #expect(d <= 1e-5, "\(name) after 4 updates: deviation \(d)")
         }
     }
 }

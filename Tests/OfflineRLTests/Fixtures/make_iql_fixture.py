@@ -5,7 +5,7 @@ expectile regression onto the target twin Q's min, then both Q onto r + γ(1−d
 soft target update, then the AWR actor step on the advantage V was updated from, its
 learning rate on CosineAnnealingLR), on small networks and given batches.
 
-    /root/.cache/cdsa-reference-venv/bin/python Tests/OfflineRLTests/Fixtures/make_update_fixture.py
+    /root/.cache/cdsa-reference-venv/bin/python Tests/OfflineRLTests/Fixtures/make_iql_fixture.py
 
 The file holds the starting weights (init.<net>.<i>.weight …), the three batches
 (batch<t>.observations …), the losses of each update (losses<t>: value, q, actor) and the
@@ -88,7 +88,7 @@ def main() -> None:
         out[f"losses{t}"] = torch.tensor([v_loss.item(), q_loss.item(), actor_loss.item()])
 
     keep("final")
-    meta = {"generator": "make_update_fixture.py", "torch": torch.__version__,
+    meta = {"generator": "make_iql_fixture.py", "torch": torch.__version__,
             "config": json.dumps({"lr": LR, "tau": TAU, "decay": DECAY, "expectile": EXPECTILE,
                                   "beta": BETA, "max_weight": MAX_WEIGHT, "discount": GAMMA,
                                   "hidden": [H, H], "batch": B, "steps": STEPS})}
