@@ -11,7 +11,7 @@ import Simulation
 
 enum CorrectorLibrary {
     static func library(_ s: EngineState) -> Library {
-        Library(name: "correct", entries: [trainScore, trainInverse, correct(s), correctWith, diagnose, traceCorrection, compare(s), plotField, plotCurves])
+        Library(name: "correct", entries: [trainScore, trainInverse, correct(s), correctWith, diagnose, traceCorrection, compare(s), sweep(s), plotField, plotCurves])
     }
 
     /// `correct_with(policy, rule)`: a = rule(s, a0) for each observation, the rule a cdsa
