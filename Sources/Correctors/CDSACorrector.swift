@@ -94,8 +94,34 @@ public struct CDSACorrector: Policy {
         (try? with(base: base.restarted(seed: seed))) ?? self
     }
 
+    /// One observation: the batch path's arithmetic on plain arrays around the four
+    /// networks' forwards (no intermediate tensors; docs/PERFORMANCE.md, corrected action).
     public func act(_ observation: [Float]) throws -> [Float] {
-        try act(batch: Tensor(shape: [1, observation.count], scalars: observation)).scalars
+        let c = correction, s = observation
+        guard s.count == observationSize, !c.isIdentity else {
+            return try act(batch: Tensor(shape: [1, s.count], scalars: s)).scalars
+        }
+        var a = try base.act(s)
+        let tweedie = c.scaling == .tweedie
+        let (gs, hs) = (c.sigma ?? g.sigmas[0], c.sigma ?? h.sigmas[0])
+        let hStd = h.normalizer.std.scalars
+        for _ in 0..<c.steps {
+            let gTerm = try g.score(state: s, action: a, sigma: c.sigma, scale: tweedie ? gs * gs : 1)
+            let hTerm = try h.score(state: s, action: a, sigma: c.sigma, scale: tweedie ? (h.eta ?? 1) * hs * hs : 1)
+            var target = s
+            for i in target.indices { target[i] = s[i] + hTerm[i] * hStd[i] }
+            let reached = try inverse(state: s, nextState: target)
+            for j in a.indices {
+                let moved = a[j] + c.k1 * gTerm[j]
+                let next: Float = switch (c.combination, c.inverseTerm) {
+                case (.add, .absolute): moved + c.k2 * reached[j]
+                case (.add, .delta): moved + c.k2 * (reached[j] - a[j])
+                case (.blend, _): (1 - c.k2) * moved + c.k2 * reached[j]
+                }
+                a[j] = Swift.min(Swift.max(next, c.low), c.high)
+            }
+        }
+        return a
     }
 
     public func act(batch observations: Tensor) throws -> Tensor {

@@ -40,6 +40,17 @@ public final class InverseDynamics {
         return try network(Tensor.concat([s, next], axis: 1))
     }
 
+    /// I(s, s′) at one raw pair, without the batch path's intermediate tensors.
+    func callAsFunction(state: [Float], nextState: [Float]) throws -> [Float] {
+        let (mean, std) = (normalizer.mean.scalars, normalizer.std.scalars), n = stateSize
+        var input = [Float](repeating: 0, count: 2 * n)
+        for i in 0..<n {
+            input[i] = (state[i] - mean[i]) / std[i]
+            input[n + i] = (nextState[i] - mean[i]) / std[i]
+        }
+        return try network(Tensor(shape: [1, 2 * n], scalars: input)).scalars
+    }
+
     private func checked(_ states: Tensor) throws -> Tensor {
         guard states.rank == 2, states.shape[1] == stateSize else {
             throw TensorError.shapeMismatch(op: "inverse_dynamics", "expects states [n, \(stateSize)], got \(states.shape)")

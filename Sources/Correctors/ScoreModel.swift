@@ -1,4 +1,5 @@
 import Autodiff
+import Foundation
 import NeuralNet
 import OfflineRL
 
@@ -98,6 +99,21 @@ public final class ScoreModel {
     }
 
     /// f_θ(s_norm, a, log σ) for a column of levels σ [n, 1] (the training loss's network).
+    /// The score at one raw state and action, times `scale`, without the batch path's
+    /// intermediate tensors (the corrector's single-observation path): the same operations
+    /// as `score(states:actions:sigma:)` element by element.
+    func score(state: [Float], action: [Float], sigma: Float?, scale: Float) throws -> [Float] {
+        let level = sigma ?? sigmas[0]
+        let (mean, std) = (normalizer.mean.scalars, normalizer.std.scalars)
+        var input = [Float](repeating: 0, count: network.inputSize)
+        for i in 0..<stateSize { input[i] = (state[i] - mean[i]) / std[i] }
+        for j in 0..<actionSize { input[stateSize + j] = action[j] }
+        if conditioned { input[stateSize + actionSize] = Foundation.log(level) }
+        var out = try network(Tensor(shape: [1, input.count], scalars: input)).scalars
+        for k in out.indices { out[k] = out[k] / level * scale }
+        return out
+    }
+
     func field(_ s: Tensor, _ a: Tensor, sigma: Tensor) throws -> Tensor {
         try network(Tensor.concat(conditioned ? [s, a, sigma.log()] : [s, a], axis: 1))
     }
