@@ -49,6 +49,41 @@ func interpreterBenchmarks(anchor: String?) throws {
          String(format: "%-44@ ns/call  %8.0f", "cdsa builtin call overhead" as NSString, ns))
 }
 
+/// One corrected action from cdsa: the built-in corrector next to stdlib's cdsa_rule (the
+/// same arithmetic written in cdsa, through correct_with), both called from a script on one
+/// Hopper state, on the same untrained default-size models. Median of 3 rounds of 1000.
+func ruleBenchmark() throws {
+    let stdlib = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+        .deletingLastPathComponent().appendingPathComponent("stdlib").path
+    let session = try Session(importer: FileImporter(stdlibDirectory: stdlib), prelude: true, output: { _ in })
+    _ = installEngine(into: session, cancellation: CancellationToken())
+    _ = try seconds(session, """
+        import "correctors"
+        let h = env("hopper")
+        let d = collect(h, random_policy(h, seed=1), 400, seed=2)
+        let base = bc(d, steps=1, seed=3, progress=false)
+        let g = train_score(d, steps=1, progress=false)
+        let hs = train_score(d, wrt="state", steps=1, progress=false)
+        let inv = train_inverse(d, steps=1, progress=false)
+        let built = correct(base, g=g, h=hs, inv=inv)
+        let ruled = base |> correct_with(cdsa_rule(g, hs, inv))
+        let o = d.observations[0]
+        fn many(p, n) { for i in range(n) { p(o) } }
+        many(built, 100)
+        many(ruled, 100)
+        """)
+    func median(_ name: String) throws -> Double {
+        try (0..<3).map { _ in try seconds(session, "many(\(name), 1000)") / 1000 * 1e6 }.sorted()[1]
+    }
+    let (built, ruled) = (try median("built"), try median("ruled"))
+    emit(["name": "cdsa corrected action b1 from a script", "threads": 1, "unit": "us/call", "median": built],
+         String(format: "%-44@ us/call  %8.1f", "cdsa corrected action b1 from a script" as NSString, built))
+    emit(["name": "cdsa corrected action b1 through cdsa_rule", "threads": 1, "unit": "us/call", "median": ruled,
+          "ratio_to_builtin": ruled / built],
+         String(format: "%-44@ us/call  %8.1f  (%.2fx the built-in)", "cdsa corrected action b1 through cdsa_rule" as NSString,
+                ruled, ruled / built))
+}
+
 /// CPython's medians from py_interp.py ("CPython 3.11.7 fib(30): median 0.160 s …").
 private func cpythonTimes(_ script: String) -> [String: Double]? {
     guard FileManager.default.fileExists(atPath: script) else { return nil }

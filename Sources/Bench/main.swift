@@ -63,7 +63,9 @@ if let i = arguments.firstIndex(where: { ["--worlds", "--write-load-file", "--lo
     let path = i + 1 < arguments.count ? arguments[i + 1] : ""
     switch arguments[i] {
     case "--worlds": try worldBenchmarks()
-    case "--interpreter": try interpreterBenchmarks(anchor: path.isEmpty ? nil : path)
+    case "--interpreter":
+        try interpreterBenchmarks(anchor: path.isEmpty ? nil : path)
+        try ruleBenchmark()
     case "--write-load-file": try writeLoadFile(path)
     default: try loadBenchmark(path)
     }
