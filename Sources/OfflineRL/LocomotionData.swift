@@ -108,7 +108,7 @@ public enum LocomotionData {
             let loop = TrainingLoop(trainer: trainer, options: options, seed: seed, progress: progress, cancellation: cancellation)
             let again = try loop.run()
             guard again.actor.parameters.map(\.value.scalars) == medium.actor.parameters.map(\.value.scalars) else {
-                throw DatasetError.invalidArgument("retraining \(origin.algorithm) to step \(trained) did not reproduce the medium policy (another cdsa build or CPU?); \(title) would not match it")
+                throw DatasetError.invalidArgument("retraining \(origin.algorithm) to step \(trained) did not reproduce the medium policy (another cdsa build, CPU or OpenBLAS kernel set — `cdsa kernels`?); \(title) would not match it")
             }
             dataset = try replay.experience()
             dataset.recipe = "cdsa's recreation of D4RL's \(title) by its recipe (the replay buffer of the SAC run up to \(medium)), not D4RL's file"
