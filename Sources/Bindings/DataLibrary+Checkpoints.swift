@@ -16,11 +16,15 @@ extension DataLibrary {
 
     static var save: Builtin {
         Builtin("save", [.init("value"), .init("path", .string), .init("normalizer", .record, default: .nil)],
-                doc: "Write a comparison (.csv, .json or .svg by the path's extension), a policy (its networks' PyTorch state dicts, the rest in metadata), a network (with its normalizer, or the one given), an optimizer (with its network and state), a tensor or a record to a safetensors file, atomically.") { a in
+                doc: "Write a comparison or sweep (.csv, .json or .svg by the path's extension), a policy (its networks' PyTorch state dicts, the rest in metadata), a network (with its normalizer, or the one given), an optimizer (with its network and state), a tensor or a record to a safetensors file, atomically; a missing folder is made.") { a in
             let path = try a.string(1)
             if case .record = a[2], !(a[0].typeName == "network") {
                 throw a.bad(2, "a normalizer is saved with a network, got a \(a[0].typeName)")
             }
+            // A missing folder is made (as a dataset's or a run's is); a file in its place
+            // stays an error from the write itself.
+            let folder = (path as NSString).deletingLastPathComponent
+            if !folder.isEmpty { try? FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true) }
             if case .foreign(let report as SavableValue) = a[0] {
                 try engine("save") { try report.save(to: path) }
                 return .nil

@@ -17,6 +17,7 @@ struct SweepTests {
     let w = sweep(correct(base, g=g, h=hs, inv=inv), h, k1=[0, 0.3, 1], k2=[0, 0.5], seeds=[0, 1], episodes=3, workers=workers, progress=false)
     print(w)
     print(w.per_seed)
+    save(w, "grids/hopper/grid.svg")
     fn bad(k1, k2) = base if k1 < 1 else "not a policy"
     sweep(bad, h, k1=[0, 1], k2=[0], seeds=[0], episodes=1, workers=workers, progress=false)
 
@@ -29,9 +30,11 @@ struct SweepTests {
         let three = try cdsa(["run", path, "--set", "workers=3"], in: dir)
         #expect(one.stdout.contains("k1 down, k2 across") && one.stdout.contains("best: "), "\(one)")
         #expect(three.stdout == one.stdout, "workers=3:\n\(three)\nworkers=1:\n\(one)")
+        // save makes the folders it needs.
+        #expect(FileManager.default.fileExists(atPath: dir.appendingPathComponent("grids/hopper/grid.svg").path))
         // The second sweep's cell k1=1 makes no policy: a located error naming the cell, exit
         // 70, the same from a worker as from this process.
-        let message = "sweep.cdsa:12:1: error: sweep: for k1=1 k2=0 the function returned string, not a policy"
+        let message = "sweep.cdsa:13:1: error: sweep: for k1=1 k2=0 the function returned string, not a policy"
         for run in [one, three] {
             #expect(run.status == 70, "\(run)")
             #expect(run.stderr.split(separator: "\n").first?.hasSuffix(message) == true, "\(run)")
