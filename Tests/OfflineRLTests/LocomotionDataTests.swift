@@ -60,6 +60,32 @@ import Testing
                 + Dataset.load(LocomotionData.path("hopper", .expert, in: folder)).episodeCount == both.episodeCount)
     }
 
+    /// Every behaviour policy committed in stdlib/behaviour makes its world's data: a short
+    /// dataset with D4RL's conventions, the same numbers twice.
+    static let committed: [String] = {
+        let folder = committedBehaviourFolder
+        return ((try? FileManager.default.contentsOfDirectory(atPath: folder)) ?? []).filter { $0.hasSuffix(".safetensors") }.sorted()
+    }()
+    static let committedBehaviourFolder = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+        .deletingLastPathComponent().appendingPathComponent("stdlib/behaviour").path
+
+    @Test(arguments: committed)
+    func aCommittedBehaviourPolicyMakesItsWorldsData(_ file: String) throws {
+        let name = String(file.dropLast(".safetensors".count))
+        let (world, kind) = try #require(LocomotionData.parse(name), "\(file) is not named <world>-<level>")
+        let folder = try temporaryFolder()
+        defer { cleanup(folder) }
+        let behaviour = Self.committedBehaviourFolder
+        let a = try LocomotionData.make(world, kind, behaviour: behaviour, to: folder + "/a.hdf5", steps: 300)
+        let b = try LocomotionData.make(world, kind, behaviour: behaviour, to: folder + "/b.hdf5", steps: 300)
+        let env = try Worlds.make(world)
+        #expect(a.count == 300 && a.observationSize == env.observationSpace.size && a.actionSize == env.actionSpace.size)
+        #expect(a.observations.scalars == b.observations.scalars && a.actions.scalars == b.actions.scalars)
+        #expect(a.recipe?.contains("sac") == true && a.recipe?.hasSuffix("not D4RL's file") == true, "\(a.recipe ?? "")")
+        #expect(zip(a.terminals, a.timeouts).allSatisfy { !($0 && $1) })
+        #expect(a.actions.scalars.allSatisfy { $0 >= -1 && $0 <= 1 })
+    }
+
     @Test func theRandomDatasetNeedsNoPolicyAndMissingPoliciesAreNamed() throws {
         let folder = try temporaryFolder()
         defer { cleanup(folder) }
