@@ -37,7 +37,7 @@ public enum Forked {
             let pid = fork()
             if pid == 0 {
                 close(ends[0])
-                for (_, c) in children.enumerated() { close(c.fd) }
+                for c in children { close(c.fd) }
                 BLAS.setThreads(1)
                 for i in stride(from: w, to: count, by: workers) {
                     do { send(ends[1], i, 0, try work(i)) } catch {
@@ -91,7 +91,7 @@ public enum Forked {
     /// Frame: job index (UInt32), status (0 ok, 1 error), payload length (UInt32), payload.
     static func send(_ fd: Int32, _ index: Int, _ status: UInt8, _ payload: [UInt8]) {
         var bytes: [UInt8] = []
-        for v in [UInt32(index)] { withUnsafeBytes(of: v.littleEndian) { bytes += $0 } }
+        withUnsafeBytes(of: UInt32(index).littleEndian) { bytes += $0 }
         bytes.append(status)
         withUnsafeBytes(of: UInt32(payload.count).littleEndian) { bytes += $0 }
         bytes += payload
