@@ -107,11 +107,6 @@ final class SweepValue: SavableValue {
     }
 
     func save(to path: String) throws {
-        switch URL(fileURLWithPath: path).pathExtension.lowercased() {
-        case "csv": try sweep.csv.write(to: path)
-        case "json": try sweep.json.write(to: path)
-        case "svg": try sweep.chart.write(to: path)
-        default: throw ScriptError("save: a sweep is written as .csv, .json or .svg, not '\(path)'")
-        }
+        try saveReport("a sweep", csv: sweep.csv, json: sweep.json, chart: sweep.chart, to: path)
     }
 }

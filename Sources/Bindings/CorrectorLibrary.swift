@@ -122,11 +122,18 @@ final class ComparisonValue: SavableValue {
     }
 
     func save(to path: String) throws {
-        switch URL(fileURLWithPath: path).pathExtension.lowercased() {
-        case "csv": try comparison.csv.write(to: path)
-        case "json": try comparison.json.write(to: path)
-        case "svg": try comparison.chart.write(to: path)
-        default: throw ScriptError("save: a comparison is written as .csv, .json or .svg, not '\(path)'")
-        }
+        try saveReport("a comparison", csv: comparison.csv, json: comparison.json, chart: comparison.chart, to: path)
+    }
+}
+
+/// Writes a report (`what` names it in the error) by the path's extension: .csv, .json or
+/// an .svg chart; only the one asked for is built.
+func saveReport(_ what: String, csv: @autoclosure () -> CSV, json: @autoclosure () -> JSON,
+                chart: @autoclosure () -> SVGCanvas, to path: String) throws {
+    switch URL(fileURLWithPath: path).pathExtension.lowercased() {
+    case "csv": try csv().write(to: path)
+    case "json": try json().write(to: path)
+    case "svg": try chart().write(to: path)
+    default: throw ScriptError("save: \(what) is written as .csv, .json or .svg, not '\(path)'")
     }
 }

@@ -120,14 +120,18 @@ public enum KernelChoice {
     }
 
     /// A field of the first processor in /proc/cpuinfo ("" when absent).
-    static func cpuInfo(_ field: String) -> String {
-        guard let text = try? String(contentsOfFile: "/proc/cpuinfo", encoding: .utf8) else { return "" }
-        for line in text.split(separator: "\n") where line.hasPrefix(field) {
+    static func cpuInfo(_ field: String) -> String { firstProcessor[field] ?? "" }
+
+    /// /proc/cpuinfo's first processor, read once: every start of cdsa asks for it.
+    static let firstProcessor: [String: String] = {
+        guard let text = try? String(contentsOfFile: "/proc/cpuinfo", encoding: .utf8) else { return [:] }
+        var fields: [String: String] = [:]
+        for line in text.split(separator: "\n", omittingEmptySubsequences: false) {
+            if line.isEmpty { break }   // a blank line ends the first processor
             let parts = line.split(separator: ":", maxSplits: 1)
-            if parts.count == 2, parts[0].trimmingCharacters(in: .whitespaces) == field {
-                return parts[1].trimmingCharacters(in: .whitespaces)
-            }
+            guard parts.count == 2 else { continue }
+            fields[parts[0].trimmingCharacters(in: .whitespaces)] = parts[1].trimmingCharacters(in: .whitespaces)
         }
-        return ""
-    }
+        return fields
+    }()
 }
