@@ -44,13 +44,26 @@ func referenceBatch(_ tensors: [String: Tensor], _ t: Int) throws -> Transitions
                              notDone: Tensor(terminals.scalars.map { 1 - $0 }))
 }
 
+/// Four all-zero rows with 2 actions: an algorithm needs a dataset to be built; the
+/// batches it learns from come from the fixture.
+func referenceDataset(states: Int) throws -> Dataset {
+    try Dataset(observations: Tensor.zeros([4, states]), actions: Tensor.zeros([4, 2]), rewards: Tensor.zeros([4]),
+                terminals: [false, false, false, true], timeouts: [false, false, false, false], source: "reference")
+}
+
+/// Each loss within 1e-5 (relative to 1 + |PyTorch's|) of the reference's, in order.
+func expectLosses(_ losses: Losses, _ expected: [Float], _ label: String) {
+    for ((name, value), theirs) in zip(losses, expected) {
+        #expect(abs(Float(value) - theirs) <= 1e-5 * (1 + abs(theirs)), "\(label) \(name): \(value) vs PyTorch \(theirs)")
+    }
+}
+
 @Suite struct ReferenceUpdateTests {
     /// CORL's iql.py, three updates: V, twin Q with soft targets, the Gaussian AWR actor on
     /// its cosine schedule.
     @Test func iqlUpdatesMatchCORL() throws {
         let ref = try referenceTensors("iql_updates")
-        let data = try Dataset(observations: Tensor.zeros([4, 5]), actions: Tensor.zeros([4, 2]), rewards: Tensor.zeros([4]),
-                               terminals: [false, false, false, true], timeouts: [false, false, false, false], source: "reference")
+        let data = try referenceDataset(states: 5)
         var config = IQL.Config()
         config.hidden = [16, 16]
         config.learningRate = 1e-2
@@ -70,9 +83,7 @@ func referenceBatch(_ tensors: [String: Tensor], _ t: Int) throws -> Transitions
             let losses = try iql.update(on: referenceBatch(ref, t))
             iql.step += 1
             let expected = try #require(ref["losses\(t)"]).scalars
-            for ((name, value), theirs) in zip(losses, expected) {
-                #expect(abs(Float(value) - theirs) <= 1e-5 * (1 + abs(theirs)), "update \(t) \(name): \(value) vs PyTorch \(theirs)")
-            }
+            expectLosses(losses, expected, "update \(t)")
         }
         for (name, net) in nets {
             let d = try deviation(net, ref, "final.\(name)")
@@ -90,8 +101,7 @@ func referenceBatch(_ tensors: [String: Tensor], _ t: Int) throws -> Transitions
         let ref = try referenceTensors("por_updates").reduce(into: [String: Tensor]()) { kept, entry in
             if entry.key.hasPrefix(variant + ".") { kept[String(entry.key.dropFirst(2))] = entry.value }
         }
-        let data = try Dataset(observations: Tensor.zeros([4, 4]), actions: Tensor.zeros([4, 2]), rewards: Tensor.zeros([4]),
-                               terminals: [false, false, false, true], timeouts: [false, false, false, false], source: "reference")
+        let data = try referenceDataset(states: 4)
         var config = POR.Config()
         config.variant = variant == "r" ? .residual : .q
         config.expectile = 0.7
@@ -114,9 +124,7 @@ func referenceBatch(_ tensors: [String: Tensor], _ t: Int) throws -> Transitions
             por.step += 1
             let expected = try #require(ref["losses\(t)"]).scalars
             #expect(losses.count == expected.count, "\(losses)")
-            for ((name, value), theirs) in zip(losses, expected) {
-                #expect(abs(Float(value) - theirs) <= 1e-5 * (1 + abs(theirs)), "POR-\(variant) update \(t) \(name): \(value) vs PyTorch \(theirs)")
-            }
+            expectLosses(losses, expected, "POR-\(variant) update \(t)")
         }
         for (name, net) in nets {
             let d = try deviation(net, ref, "final.\(name)")
@@ -132,8 +140,7 @@ func referenceBatch(_ tensors: [String: Tensor], _ t: Int) throws -> Transitions
     /// the second and fourth.
     @Test func td3bcUpdatesMatchCORL() throws {
         let ref = try referenceTensors("td3bc_updates")
-        let data = try Dataset(observations: Tensor.zeros([4, 5]), actions: Tensor.zeros([4, 2]), rewards: Tensor.zeros([4]),
-                               terminals: [false, false, false, true], timeouts: [false, false, false, false], source: "reference")
+        let data = try referenceDataset(states: 5)
         var config = TD3BC.Config()
         config.hidden = [16, 16]
         config.learningRate = 1e-2
@@ -147,9 +154,7 @@ func referenceBatch(_ tensors: [String: Tensor], _ t: Int) throws -> Transitions
             let losses = try td3.update(on: referenceBatch(ref, t), noise: ref["noise\(t)"])
             td3.step += 1
             let expected = try #require(ref["losses\(t)"]).scalars
-            for ((name, value), theirs) in zip(losses, expected) {
-                #expect(abs(Float(value) - theirs) <= 1e-5 * (1 + abs(theirs)), "update \(t) \(name): \(value) vs PyTorch \(theirs)")
-            }
+            expectLosses(losses, expected, "update \(t)")
         }
         for (name, net) in nets {
             let d = try deviation(net, ref, "final.\(name)")
