@@ -34,7 +34,8 @@ enum TrainLibrary {
         .init("run", .string, default: .nil), .init("env", .foreign("environment"), default: .nil),
         .init("evaluate_every", .integer, default: .number(0)), .init("episodes", .integer, default: .number(10)),
         .init("log_every", .integer, default: .number(1000)), .init("checkpoint_every", .integer, default: .number(10_000)),
-        .init("keep_every", .integer, default: .number(0)), .init("progress", .bool, default: .bool(true)),
+        .init("keep_every", .integer, default: .number(0)), .init("resume", .bool, default: .bool(false)),
+        .init("progress", .bool, default: .bool(true)),
     ] }
 
     /// A config's fields as keyword parameters, in declaration order: names as its JSON
@@ -75,6 +76,13 @@ enum TrainLibrary {
             var config: [String: Any] = [:]
             for field in names { config[field] = try json(a[at[field]!]) }
             let configJSON = String(decoding: try JSONSerialization.data(withJSONObject: config, options: [.sortedKeys]), as: UTF8.self)
+            if try a.bool(at["resume"]!) {
+                let seedGiven: Bool
+                if case .nil = a[at["seed"]!] { seedGiven = false } else { seedGiven = true }
+                guard case .string = a[at["run"]!], seedGiven else {
+                    throw a.bad(at["resume"]!, "resume=true continues the run in a folder: it needs run=… and an explicit seed=…")
+                }
+            }
             let seed = try a.optionalInteger(at["seed"]!).map { UInt64(bitPattern: Int64($0)) } ?? s.rng.next()
             var options = TrainingOptions(steps: try a.integer(at["steps"]!))
             options.evaluateEvery = try a.integer(at["evaluate_every"]!)
@@ -109,7 +117,10 @@ enum TrainLibrary {
                 let manifest = RunManifest(algorithm: trainer.algorithm, config: trainer.configJSON, seed: seed, options: options,
                                            dataset: dataset, environment: environment?.name, versions: s.versions,
                                            commandLine: s.commandLine)
-                folder = try engine(name) { try RunFolder.create(path, manifest: manifest) }
+                let resume = try a.bool(at["resume"]!)
+                folder = try engine(name) {
+                    resume ? try RunFolder.createOrContinue(path, manifest: manifest) : try RunFolder.create(path, manifest: manifest)
+                }
             }
             return try train(name, trainer, options: options, seed: seed, folder: folder, environment: environment,
                              progress: try a.bool(at["progress"]!), s)

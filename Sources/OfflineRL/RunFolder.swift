@@ -114,7 +114,7 @@ public final class RunFolder {
         if fm.fileExists(atPath: path, isDirectory: &isFolder) {
             guard isFolder.boolValue else { throw TrainingError.run("run folder \(path) is a file") }
             if fm.fileExists(atPath: path + "/manifest.json") {
-                throw TrainingError.run("\(path) already holds a run; resume(\"\(path)\") continues it, or choose another folder")
+                throw TrainingError.run("\(path) already holds a run; resume(\"\(path)\") or resume=true continues it, or choose another folder")
             }
         }
         do { try fm.createDirectory(atPath: path, withIntermediateDirectories: true) } catch {
@@ -123,6 +123,49 @@ public final class RunFolder {
         let run = RunFolder(path: path, manifest: manifest)
         try run.writeManifest()
         return run
+    }
+
+    /// The run `manifest` describes: created in `path`, or, when `path` holds a run
+    /// already, that run continued — only if it is the same run (algorithm, config, seed,
+    /// data, environment and options other than `steps`, which it is extended to), so a
+    /// changed setting never silently reuses an old run's numbers.
+    public static func createOrContinue(_ path: String, manifest: RunManifest) throws -> RunFolder {
+        guard FileManager.default.fileExists(atPath: path + "/manifest.json") else { return try create(path, manifest: manifest) }
+        let run = try open(path)
+        let old = run.manifest
+        var oldOptions = old.options, newOptions = manifest.options
+        (oldOptions.steps, newOptions.steps) = (0, 0)
+        func identity(_ d: DatasetIdentity?) -> String { d.map { "\($0.source) (sha256 \($0.sha256.prefix(12))…)" } ?? "none" }
+        let differences = [
+            old.algorithm != manifest.algorithm ? "algorithm \(old.algorithm), not \(manifest.algorithm)" : nil,
+            changedFields(old.config, manifest.config),
+            old.seed != manifest.seed ? "seed \(old.seed), not \(manifest.seed)" : nil,
+            old.dataset?.sha256 != manifest.dataset?.sha256 ? "data \(identity(old.dataset)), not \(identity(manifest.dataset))" : nil,
+            old.environment != manifest.environment ? "environment \(old.environment ?? "none"), not \(manifest.environment ?? "none")" : nil,
+            changedFields((try? ConfigCoding.encode(oldOptions)) ?? "", (try? ConfigCoding.encode(newOptions)) ?? ""),
+        ].compactMap { $0 }.filter { !$0.isEmpty }
+        if let first = differences.first {
+            throw TrainingError.run("\(path) holds another run (\(first)); choose another folder, or remove it to start again")
+        }
+        if let d = manifest.dataset { run.manifest.dataset = d }   // the same bytes, perhaps at a new path
+        try run.extend(to: manifest.options.steps)
+        return run
+    }
+
+    /// "learning_rate 0.0003, not 0.001": the fields two JSON objects disagree on ("" if none).
+    private static func changedFields(_ old: String, _ new: String) -> String {
+        func object(_ text: String) -> [String: Any] {
+            (try? JSONSerialization.jsonObject(with: Data(text.utf8), options: [.fragmentsAllowed])) as? [String: Any] ?? [:]
+        }
+        func show(_ value: Any?) -> String {
+            guard let value, !(value is NSNull) else { return "nil" }
+            guard let data = try? JSONSerialization.data(withJSONObject: value, options: [.fragmentsAllowed, .sortedKeys]) else { return "\(value)" }
+            return String(decoding: data, as: UTF8.self)
+        }
+        let a = object(old), b = object(new)
+        return Set(a.keys).union(b.keys).sorted().compactMap { key in
+            show(a[key]) == show(b[key]) ? nil : "\(key) \(show(a[key])), not \(show(b[key]))"
+        }.joined(separator: "; ")
     }
 
     /// An existing run.

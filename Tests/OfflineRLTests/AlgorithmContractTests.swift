@@ -109,4 +109,36 @@ func trainer(_ algorithm: String, seed: UInt64 = 5) throws -> any Trainer {
         let rows = try again.metrics().rows.map { Int($0[0])! }
         #expect(rows == [10, 20, 30, 40])
     }
+
+    /// `resume=true`'s rule: an empty folder starts the run, the same run is continued and
+    /// extended, and any other run there is refused with the difference named.
+    @Test func aRunFolderIsContinuedOnlyByTheSameRun() throws {
+        let folder = try temporaryFolder("continue")
+        defer { cleanup(folder) }
+        func manifest(steps: Int, config: String = tinyConfig("bc"), seed: UInt64 = 5) throws -> RunManifest {
+            var o = TrainingOptions(steps: steps)
+            (o.logEvery, o.checkpointEvery) = (10, 20)
+            return RunManifest(algorithm: "bc", config: config, seed: seed, options: o, dataset: try tinyMaze.identity(),
+                               environment: nil, versions: [:], commandLine: [])
+        }
+        func train(_ m: RunManifest) throws -> [[Float]] {
+            let run = try RunFolder.createOrContinue(folder + "/run", manifest: m)
+            let t = try Algorithms.make("bc", source: .dataset(tinyMaze), config: m.config, seed: m.seed)
+            let loop = TrainingLoop(trainer: t, options: run.manifest.options, folder: run)
+            try loop.restoreCheckpoint()
+            return try loop.run().actor.parameters.map(\.value.scalars)
+        }
+        let whole = try TrainingLoop(trainer: trainer("bc"), options: try manifest(steps: 40).options).run()
+        _ = try train(try manifest(steps: 20))
+        #expect(try train(try manifest(steps: 40)) == whole.actor.parameters.map(\.value.scalars))
+        #expect(try RunFolder.open(folder + "/run").manifest.options.steps == 40)
+        #expect(try train(try manifest(steps: 40)) == whole.actor.parameters.map(\.value.scalars))   // done: nothing more
+
+        func refusal(_ m: RunManifest) -> String {
+            do { _ = try RunFolder.createOrContinue(folder + "/run", manifest: m); return "" } catch { return "\(error)" }
+        }
+        #expect(refusal(try manifest(steps: 40, seed: 6)).contains("seed 5, not 6"))
+        #expect(refusal(try manifest(steps: 40, config: #"{"hidden": [32, 32], "batch_size": 64, "learning_rate": 0.001}"#))
+            .contains("learning_rate 0.003, not 0.001"))
+    }
 }
