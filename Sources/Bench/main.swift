@@ -53,10 +53,11 @@ func emit(_ record: [String: Any], _ line: String) {
     fflush(stdout)
 }
 
-/// The PyTorch reference's median for `name` at `threads`, if given.
-func torch(_ name: String, _ threads: Int) -> Double? {
-    reference.first { ($0["name"] as? String) == name && ($0["threads"] as? Int) == threads }?["median"] as? Double
+/// The reference's median for the result whose name satisfies `matches` at `threads`, if given.
+func torch(_ threads: Int, _ matches: (String) -> Bool) -> Double? {
+    reference.first { ($0["name"] as? String).map(matches) == true && ($0["threads"] as? Int) == threads }?["median"] as? Double
 }
+func torch(_ name: String, _ threads: Int) -> Double? { torch(threads) { $0 == name } }
 
 // The worlds and data benchmarks run on their own (see Worlds.swift).
 if let i = arguments.firstIndex(where: { ["--worlds", "--write-load-file", "--load", "--interpreter"].contains($0) }) {
@@ -152,6 +153,12 @@ func report(_ name: String, torchName: String, threads: Int, shapes: [Shape], _ 
         record["torch_median"] = t
         record["ratio_to_torch"] = r.median / t
         line += String(format: "  torch %.1f → %.2f×", t, r.median / t)
+    }
+    // IQL also next to d3rlpy's own (its fit loop's wall rate, whatever its version).
+    if name.contains("IQL"), let d = torch(threads, { $0.hasPrefix("d3rlpy ") && $0.hasSuffix("IQL fit wall b256") }) {
+        record["d3rlpy_median"] = d
+        record["ratio_to_d3rlpy"] = r.median / d
+        line += String(format: "  d3rlpy %.1f → %.2f×", d, r.median / d)
     }
     emit(record, line)
 }
