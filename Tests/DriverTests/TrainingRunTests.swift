@@ -78,7 +78,7 @@ struct TrainingRunTests {
             """
         let twice = try cdsa(["run", write(script, to: "twice.cdsa", in: dir)], in: dir)
         #expect(twice.status == 70)
-        #expect(twice.stderr.contains("bc: \(run) already holds a run; resume(\"\(run)\") continues it"), "\(twice)")
+        #expect(twice.stderr.contains("bc: \(run) already holds a run; resume(\"\(run)\") or resume=true continues it"), "\(twice)")
         let remade = try cdsa(["run", write("maze_dataset(\"umaze\", 2000, seed=2, path=\"\(data)\")\nresume(\"\(run)\", steps=100)\n", to: "r.cdsa", in: dir)], in: dir)
         #expect(remade.status == 70)
         #expect(remade.stderr.contains("resume: \(data) changed since the run started"), "\(remade)")
