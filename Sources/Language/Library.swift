@@ -174,9 +174,11 @@ extension Builtin {
         var values: [Value] = []
         values.reserveCapacity(all.count)
         for (i, p) in all.enumerated() {
-            // A keyword-only parameter is named in its errors: it has no position.
+            // An argument given by name (and a keyword-only parameter, which has no
+            // position) is named in its errors, as the caller wrote it.
             func bad(_ detail: String) -> ScriptError {
-                i < parameters.count ? badArgument(i + 1, name, detail) : ScriptError("bad argument '\(p.name)' to '\(name)' (\(detail))")
+                let named = i >= parameters.count || args.keywords.contains { $0.name == p.name }
+                return named ? ScriptError("bad argument '\(p.name)' to '\(name)' (\(detail))") : badArgument(i + 1, name, detail)
             }
             guard let v = bound[i] ?? p.defaultValue else { throw bad("\(p.kind) expected, got no value") }
             // A nil default means "optional": nil passes whatever the kind.
