@@ -76,14 +76,14 @@ enum TrainLibrary {
             var config: [String: Any] = [:]
             for field in names { config[field] = try json(a[at[field]!]) }
             let configJSON = String(decoding: try JSONSerialization.data(withJSONObject: config, options: [.sortedKeys]), as: UTF8.self)
-            if try a.bool(at["resume"]!) {
-                let seedGiven: Bool
-                if case .nil = a[at["seed"]!] { seedGiven = false } else { seedGiven = true }
-                guard case .string = a[at["run"]!], seedGiven else {
+            let resume = try a.bool(at["resume"]!)
+            let givenSeed = try a.optionalInteger(at["seed"]!)
+            if resume {
+                guard case .string = a[at["run"]!], givenSeed != nil else {
                     throw a.bad(at["resume"]!, "resume=true continues the run in a folder: it needs run=… and an explicit seed=…")
                 }
             }
-            let seed = try a.optionalInteger(at["seed"]!).map { UInt64(bitPattern: Int64($0)) } ?? s.rng.next()
+            let seed = givenSeed.map { UInt64(bitPattern: Int64($0)) } ?? s.rng.next()
             var options = TrainingOptions(steps: try a.integer(at["steps"]!))
             options.evaluateEvery = try a.integer(at["evaluate_every"]!)
             options.evaluationEpisodes = try a.positive(at["episodes"]!)
@@ -117,7 +117,6 @@ enum TrainLibrary {
                 let manifest = RunManifest(algorithm: trainer.algorithm, config: trainer.configJSON, seed: seed, options: options,
                                            dataset: dataset, environment: environment?.name, versions: s.versions,
                                            commandLine: s.commandLine)
-                let resume = try a.bool(at["resume"]!)
                 folder = try engine(name) {
                     resume ? try RunFolder.createOrContinue(path, manifest: manifest) : try RunFolder.create(path, manifest: manifest)
                 }

@@ -99,11 +99,15 @@ public struct Arguments {
     public let values: [Value]
     public let rest: [Value]
     public unowned let interpreter: Interpreter
+    /// Parameters the call gave by name, and keyword-only ones (which have no position), by
+    /// index: their errors name them, as the caller wrote them.
+    var named: [Int: String] = [:]
 
     public subscript(i: Int) -> Value { values[i] }
 
-    /// "bad argument #n to 'name' (detail)": the one message style for argument errors.
-    public func bad(_ i: Int, _ detail: String) -> ScriptError { badArgument(i + 1, name, detail) }
+    /// "bad argument #n to 'name' (detail)" (or 'parameter' for one given by name): the one
+    /// message style for argument errors.
+    public func bad(_ i: Int, _ detail: String) -> ScriptError { badArgument(i + 1, name, detail, named: named[i]) }
 
     public func number(_ i: Int) throws -> Double {
         if case .number(let x) = values[i] { return x }
@@ -131,8 +135,8 @@ public struct Arguments {
     }
 }
 
-func badArgument(_ n: Int, _ function: String, _ detail: String) -> ScriptError {
-    ScriptError("bad argument #\(n) to '\(function)' (\(detail))")
+func badArgument(_ n: Int, _ function: String, _ detail: String, named: String? = nil) -> ScriptError {
+    ScriptError("bad argument \(named.map { "'\($0)'" } ?? "#\(n)") to '\(function)' (\(detail))")
 }
 
 /// Matches call-site arguments to parameters: positional first, then keywords by name.
@@ -169,17 +173,16 @@ extension Builtin {
     /// Binds, fills defaults and checks kinds, then runs the implementation.
     func invoke(_ args: CallArguments, interpreter: Interpreter) throws -> Value {
         let all = keywordOnly.isEmpty ? parameters : parameters + keywordOnly
-        let (bound, rest) = try bindArguments(function: name, parameters: all.map(\.name), positional: parameters.count,
+        let names = all.map(\.name)
+        let (bound, rest) = try bindArguments(function: name, parameters: names, positional: parameters.count,
                                               acceptsRest: variadic != nil, args)
+        var named: [Int: String] = [:]
+        for i in parameters.count..<all.count { named[i] = names[i] }
+        for keyword in args.keywords { if let i = names.firstIndex(of: keyword.name) { named[i] = keyword.name } }
         var values: [Value] = []
         values.reserveCapacity(all.count)
         for (i, p) in all.enumerated() {
-            // An argument given by name (and a keyword-only parameter, which has no
-            // position) is named in its errors, as the caller wrote it.
-            func bad(_ detail: String) -> ScriptError {
-                let named = i >= parameters.count || args.keywords.contains { $0.name == p.name }
-                return named ? ScriptError("bad argument '\(p.name)' to '\(name)' (\(detail))") : badArgument(i + 1, name, detail)
-            }
+            func bad(_ detail: String) -> ScriptError { badArgument(i + 1, name, detail, named: named[i]) }
             guard let v = bound[i] ?? p.defaultValue else { throw bad("\(p.kind) expected, got no value") }
             // A nil default means "optional": nil passes whatever the kind.
             let optional = p.defaultValue.map(isNil) ?? false
@@ -191,7 +194,7 @@ extension Builtin {
                 throw badArgument(parameters.count + k + 1, name, "\(variadic.kind) expected, got \(v.typeName)")
             }
         }
-        return try body(Arguments(name: name, values: values, rest: rest, interpreter: interpreter))
+        return try body(Arguments(name: name, values: values, rest: rest, interpreter: interpreter, named: named))
     }
 
     /// The fast path for positional calls that need no binding: checks the kinds only.
