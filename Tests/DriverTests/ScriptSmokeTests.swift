@@ -22,8 +22,9 @@ private let budgets: [String: [String]] = [
                                   "cfg.evaluate_every=10", "cfg.episodes=1", "cfg.last=2", "cfg.out=\"out\"", "cfg.progress=false"],
     "paper/hopper-cdsa.cdsa": ["cfg.data_steps=2000", "cfg.base_steps=20", "cfg.model_steps=20", "cfg.rows=100", "cfg.seeds=[0]",
                                "cfg.episodes=1", "cfg.out=\"out\"", "cfg.progress=false"],
-    "paper/hopper-sweep.cdsa": ["cfg.data_steps=2000", "cfg.base_steps=20", "cfg.model_steps=20", "cfg.k1=[0, 0.3]", "cfg.k2=[0.1]",
-                                "cfg.tune_seeds=[5]", "cfg.seeds=[0]", "cfg.episodes=1", "cfg.workers=2", "cfg.out=\"out\"", "cfg.progress=false"],
+    "paper/cdsa-grid.cdsa": ["cfg.worlds=[\"hopper\"]", "cfg.data_steps=2000", "cfg.steps=20", "cfg.model_steps=20", "cfg.k1=[0, 0.3]",
+                             "cfg.k2=[0.1]", "cfg.tune_seeds=[5]", "cfg.seeds=[0]", "cfg.episodes=1", "cfg.workers=2", "cfg.runs=\"runs\"",
+                             "cfg.out=\"out\"", "cfg.progress=false"],
     "paper/sac-behaviour.cdsa": ["cfg.steps=30", "cfg.folder=\"runs\"", "cfg.progress=false"],
 ]
 
