@@ -32,15 +32,19 @@ public struct Provenance: Codable, Sendable, Equatable {
     public var seed: UInt64?
     /// The environment an online algorithm (SAC) learned in.
     public var environment: String?
+    /// OpenBLAS's kernel set the run computed with ("Zen"): another set sums in another
+    /// order, so retraining reproduces these weights only under the same one.
+    public var kernels: String?
 
     public init(algorithm: String, config: String? = nil, dataset: DatasetIdentity? = nil, steps: Int? = nil, seed: UInt64? = nil,
-                environment: String? = nil) {
+                environment: String? = nil, kernels: String? = nil) {
         self.algorithm = algorithm
         self.config = config
         self.dataset = dataset
         self.steps = steps
         self.seed = seed
         self.environment = environment
+        self.kernels = kernels
     }
 }
 

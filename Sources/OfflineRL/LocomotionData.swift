@@ -99,6 +99,10 @@ public enum LocomotionData {
             guard let trained = origin.steps, let seed = origin.seed, let config = origin.config else {
                 throw DatasetError.invalidArgument("\(policyPath(world, .medium, in: behaviour)) does not record the run that made it")
             }
+            // Hours of retraining could not give the same weights under another kernel set.
+            if let kernels = origin.kernels, kernels.lowercased() != BLAS.coreName.lowercased() {
+                throw DatasetError.invalidArgument("\(title) retrains the medium policy's \(origin.algorithm) run, which computed with OpenBLAS's \(kernels) kernels; this cdsa uses \(BLAS.coreName) (`cdsa kernels`), so it cannot reproduce it")
+            }
             let trainer = try Algorithms.make(origin.algorithm, source: .environment(env), config: config, seed: seed)
             guard let replay = trainer as? ExperienceSource else {
                 throw DatasetError.invalidArgument("a \(origin.algorithm) run keeps no replay buffer to make \(title) from")

@@ -184,7 +184,8 @@ public final class SAC: Trainer {
     /// The deterministic policy tanh(μ); `with(sampling: true)` samples as SAC explores.
     public func policy() throws -> ActorPolicy {
         try ActorPolicy(actor: actor.copy(), head: .tanhGaussian, normalizer: nil, actionSize: actor.outputSize / 2,
-                        provenance: Provenance(algorithm: algorithm, config: configJSON, steps: step, seed: seed, environment: env.name))
+                        provenance: Provenance(algorithm: algorithm, config: configJSON, steps: step, seed: seed, environment: env.name,
+                                                kernels: BLAS.coreName))
     }
 
     var modules: [(String, MLP)] {

@@ -121,5 +121,15 @@ import Testing
         #expect(throws: DatasetError.self) {
             try LocomotionData.make("hopper", .mediumReplay, behaviour: folder, to: folder + "/mr2.hdf5")
         }
+
+        // The run records its kernel set; a medium policy computed under another is refused
+        // before any retraining, saying why.
+        #expect(medium.provenance.kernels == BLAS.coreName)
+        medium.provenance.kernels = "Elsewhere"
+        try PolicyFile.write(medium, to: LocomotionData.policyPath("hopper", .medium, in: folder))
+        #expect(throws: DatasetError.invalidArgument("hopper-medium-replay retrains the medium policy's sac run, which computed with OpenBLAS's Elsewhere kernels; this cdsa uses \(BLAS.coreName) (`cdsa kernels`), so it cannot reproduce it")) {
+            try LocomotionData.make("hopper", .mediumReplay, behaviour: folder, to: folder + "/mr3.hdf5")
+        }
+        #expect(!FileManager.default.fileExists(atPath: folder + "/mr3.hdf5"))
     }
 }
