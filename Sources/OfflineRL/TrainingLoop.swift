@@ -39,9 +39,11 @@ public final class TrainingLoop {
         self.cancellation = cancellation
     }
 
-    /// Continues from the folder's checkpoint, if it has one (else from step 0).
+    /// Continues from the folder's checkpoint, if it has one (else from step 0, dropping the
+    /// rows a run killed before its first checkpoint logged: they are logged again).
     public func restoreCheckpoint() throws {
-        guard let folder, folder.hasCheckpoint else { return }
+        guard let folder else { return }
+        guard folder.hasCheckpoint else { return try folder.rewind(to: 0) }
         let state = try folder.readCheckpoint()
         try trainer.restore(from: state)
         trainer.step = try state.integer("step")

@@ -121,8 +121,8 @@ func trainer(_ algorithm: String, seed: UInt64 = 5) throws -> any Trainer {
             return RunManifest(algorithm: "bc", config: config, seed: seed, options: o, dataset: try tinyMaze.identity(),
                                environment: nil, versions: [:], commandLine: [])
         }
-        func train(_ m: RunManifest) throws -> [[Float]] {
-            let run = try RunFolder.createOrContinue(folder + "/run", manifest: m)
+        func train(_ m: RunManifest, in name: String = "run") throws -> [[Float]] {
+            let run = try RunFolder.createOrContinue(folder + "/" + name, manifest: m)
             let t = try Algorithms.make("bc", source: .dataset(tinyMaze), config: m.config, seed: m.seed)
             let loop = TrainingLoop(trainer: t, options: run.manifest.options, folder: run)
             try loop.restoreCheckpoint()
@@ -133,6 +133,16 @@ func trainer(_ algorithm: String, seed: UInt64 = 5) throws -> any Trainer {
         #expect(try train(try manifest(steps: 40)) == whole.actor.parameters.map(\.value.scalars))
         #expect(try RunFolder.open(folder + "/run").manifest.options.steps == 40)
         #expect(try train(try manifest(steps: 40)) == whole.actor.parameters.map(\.value.scalars))   // done: nothing more
+        // Each step is logged once, also when a run dies before its first checkpoint: the
+        // rows it logged are dropped, not followed by the same steps again.
+        let early = try RunFolder.createOrContinue(folder + "/early", manifest: try manifest(steps: 40))
+        let logged = try RunFolder.open(folder + "/run").metrics()
+        try early.metricsRow(header: logged.header, values: logged.rows[0])
+        #expect(try train(try manifest(steps: 40), in: "early") == whole.actor.parameters.map(\.value.scalars))
+        for name in ["run", "early"] {
+            let steps = try RunFolder.open(folder + "/" + name).metrics().rows.map { $0[0] }
+            #expect(steps == ["10", "20", "30", "40"], "\(name)")
+        }
 
         func refusal(_ m: RunManifest) -> String {
             do { _ = try RunFolder.createOrContinue(folder + "/run", manifest: m); return "" } catch { return "\(error)" }
