@@ -51,20 +51,25 @@ enum DataLibrary {
         Library(name: "data", entries: [save, load(s), loadState, sample(s), makeDataset(s), behaviourPolicy(s)] + tables)
     }
 
-    /// The file of cdsa's recreation of a D4RL locomotion dataset, made now (with a line
-    /// saying so and a progress bar) if the data folder lacks it.
-    static func madeDataset(_ world: String, _ kind: LocomotionData.Kind, _ s: EngineState) throws -> String {
-        let path = LocomotionData.path(world, kind)
-        if FileManager.default.fileExists(atPath: path) { return path }
+    /// cdsa's recreation of a D4RL locomotion dataset, from the data folder when the file
+    /// there is what the recipe makes today from the committed behaviour policies; else made
+    /// (again) now, with a line saying so and why, and a progress bar.
+    static func namedDataset(_ world: String, _ kind: LocomotionData.Kind, _ s: EngineState) throws -> Dataset {
+        let name = "\(world)-\(kind.rawValue)", path = LocomotionData.path(world, kind)
         guard let behaviour = s.behaviourFolder else {
-            throw ScriptError("load: \(world)-\(kind.rawValue) is made from cdsa's behaviour policies (stdlib/behaviour), which this session cannot find")
+            throw ScriptError("load: \(name) is made from cdsa's behaviour policies (stdlib/behaviour), which this session cannot find")
+        }
+        var why = "first use; it is kept in \(path)"
+        if FileManager.default.fileExists(atPath: path) {
+            let made = try engine("load") { try Dataset.load(path) }
+            guard let stale = try engine("load", { try LocomotionData.staleness(of: made, world, kind, behaviour: behaviour) }) else { return made }
+            why = "the file in \(path) \(stale)"
         }
         try engine("load") { try FileManager.default.createDirectory(atPath: LocomotionData.folder, withIntermediateDirectories: true) }
-        FileHandle.standardError.write(Data("making \(world)-\(kind.rawValue), cdsa's recreation of D4RL's dataset by its recipe (first use; it is kept in \(path))\n".utf8))
-        try engine("load") {
+        FileHandle.standardError.write(Data("making \(name), cdsa's recreation of D4RL's dataset by its recipe (\(why))\n".utf8))
+        return try engine("load") {
             try LocomotionData.make(world, kind, behaviour: behaviour, to: path, progress: ConsoleProgress(), cancellation: s.cancellation)
         }
-        return path
     }
 
     static func behaviourPolicy(_ s: EngineState) -> Builtin {
@@ -120,10 +125,10 @@ enum DataLibrary {
 
     static func load(_ s: EngineState) -> Builtin {
         Builtin("load", [.init("path", .string), .init("format", .string, default: .nil)],
-                doc: "Read a file, detecting its format unless given: safetensors (a network, optimizer, tensor or record), a NumPy .npy array (a tensor) or a dataset (d4rl HDF5, minari folder, npz); or a locomotion dataset by D4RL name (hopper-medium-v2), cdsa's recreation, made on first use.") { a in
-            var path = try a.string(0)
+                doc: "Read a file, detecting its format unless given: safetensors (a network, optimizer, tensor or record), a NumPy .npy array (a tensor) or a dataset (d4rl HDF5, minari folder, npz); or a locomotion dataset by D4RL name (hopper-medium-v2), cdsa's recreation, made on first use and made again when the data folder's file is not what the recipe makes from today's behaviour policies.") { a in
+            let path = try a.string(0)
             if !FileManager.default.fileExists(atPath: path), let (world, kind) = LocomotionData.parse(path) {
-                path = try madeDataset(world, kind, s)
+                return .foreign(DatasetValue(try namedDataset(world, kind, s)))
             }
             var format: String?
             if case .string(let f) = a[1] {

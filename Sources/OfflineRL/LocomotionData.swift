@@ -1,5 +1,6 @@
 import Autodiff
 import Foundation
+import NeuralNet
 import Simulation
 
 /// cdsa's own recreation of D4RL's MuJoCo locomotion datasets, made the way D4RL made
@@ -115,11 +116,16 @@ public enum LocomotionData {
                 throw DatasetError.invalidArgument("retraining \(origin.algorithm) to step \(trained) did not reproduce the medium policy (another cdsa build, CPU or OpenBLAS kernel set — `cdsa kernels`?); \(title) would not match it")
             }
             dataset = try replay.experience()
-            dataset.recipe = "cdsa's recreation of D4RL's \(title) by its recipe (the replay buffer of the SAC run up to \(medium)), not D4RL's file"
+            let sha = try SHA256.hash(file: policyPath(world, .medium, in: behaviour))
+            dataset.recipe = "cdsa's recreation of D4RL's \(title) by its recipe (the replay buffer of the SAC run up to \(medium); "
+                + "\(world)-medium.safetensors sha256 \(sha)), not D4RL's file"
         case .mediumExpert:
             let parts = try [Kind.medium, .expert].map { part -> Dataset in
                 let file = Self.path(world, part, in: (path as NSString).deletingLastPathComponent)
-                if FileManager.default.fileExists(atPath: file) { return try Dataset.load(file) }
+                if FileManager.default.fileExists(atPath: file) {
+                    let made = try Dataset.load(file)
+                    if try staleness(of: made, world, part, behaviour: behaviour, steps: steps) == nil { return made }
+                }
                 return try make(world, part, behaviour: behaviour, to: file, steps: steps, progress: progress, cancellation: cancellation)
             }
             dataset = try parts[0].concatenating(parts[1])
@@ -130,6 +136,52 @@ public enum LocomotionData {
         dataset.source = path
         dataset.format = "D4RL"
         return dataset
+    }
+}
+
+extension LocomotionData {
+    /// Why `d` is not the dataset `make(world, kind, …, steps:)` writes today from the
+    /// behaviour policies in `behaviour` — made from a policy since replaced, by an older
+    /// cdsa, or with another number of steps — or nil when it is. Cheap: the first steps are
+    /// made again and compared (medium-replay, which would need its SAC run again, records
+    /// its medium policy's sha256 in the recipe instead).
+    public static func staleness(of d: Dataset, _ world: String, _ kind: Kind, behaviour: String, steps: Int = steps) throws -> String? {
+        let env = try Worlds.make(world)
+        func firstSteps(_ made: Kind, from row: Int) throws -> String? {
+            let count = Swift.min(1000, steps)
+            let s = seeds(made)
+            let again: Dataset
+            if made == .random {
+                let random = RandomPolicy(observationSize: env.observationSpace.size, actionSpace: env.actionSpace, seed: s.policy)
+                again = try collect(env: env, policy: random, steps: count, seed: s.episodes)
+            } else {
+                let file = policyPath(world, made, in: behaviour)
+                guard FileManager.default.fileExists(atPath: file) else { throw DatasetError.notFound(file: file) }
+                again = try collect(env: env, policy: PolicyFile.read(from: file).with(sampling: true, seed: s.policy), steps: count, seed: s.episodes)
+            }
+            func same(_ a: Tensor, _ b: Tensor) -> Bool {
+                let width = b.shape[1]
+                guard a.shape.count == 2, a.shape[1] == width else { return false }
+                return Array(a.scalars[row * width ..< (row + count) * width]) == b.scalars
+            }
+            guard same(d.observations, again.observations), same(d.actions, again.actions) else {
+                return "its first steps\(row == 0 ? "" : " from row \(row)") are not what \(made == .random ? "the random policy" : "\(world)-\(made.rawValue).safetensors") does now"
+            }
+            return nil
+        }
+        switch kind {
+        case .random, .medium, .expert:
+            if d.count != steps { return "has \(d.count) transitions, the recipe makes \(steps)" }
+            return try firstSteps(kind, from: 0)
+        case .mediumExpert:
+            if d.count != 2 * steps { return "has \(d.count) transitions, the recipe makes \(2 * steps)" }
+            return try firstSteps(.medium, from: 0) ?? firstSteps(.expert, from: steps)
+        case .mediumReplay:
+            let file = policyPath(world, .medium, in: behaviour)
+            guard FileManager.default.fileExists(atPath: file) else { throw DatasetError.notFound(file: file) }
+            let sha = try SHA256.hash(file: file)
+            return d.recipe?.contains("sha256 \(sha)") == true ? nil : "was not made from the medium policy in \(file) (sha256 \(sha.prefix(12))…)"
+        }
     }
 }
 

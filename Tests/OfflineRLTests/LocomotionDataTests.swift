@@ -60,6 +60,38 @@ import Testing
                 + Dataset.load(LocomotionData.path("hopper", .expert, in: folder)).episodeCount == both.episodeCount)
     }
 
+    /// A made file is the name's dataset only while it is what the recipe makes today: a
+    /// replaced behaviour policy or another length makes it stale, with the reason, and
+    /// medium-expert makes a stale part again instead of concatenating it.
+    @Test func aDatasetMadeFromAReplacedPolicyIsStale() throws {
+        let folder = try temporaryFolder()
+        defer { cleanup(folder) }
+        try behaviour(in: folder, level: .medium)
+        try behaviour(in: folder, level: .expert)
+        let medium = try LocomotionData.make("hopper", .medium, behaviour: folder, to: LocomotionData.path("hopper", .medium, in: folder), steps: 300)
+        let random = try LocomotionData.make("hopper", .random, behaviour: folder, to: folder + "/r.hdf5", steps: 300)
+        #expect(try LocomotionData.staleness(of: medium, "hopper", .medium, behaviour: folder, steps: 300) == nil)
+        #expect(try LocomotionData.staleness(of: random, "hopper", .random, behaviour: folder, steps: 300) == nil)
+        #expect(try LocomotionData.staleness(of: medium, "hopper", .medium, behaviour: folder, steps: 400) == "has 300 transitions, the recipe makes 400")
+        #expect(try LocomotionData.staleness(of: random, "hopper", .medium, behaviour: folder, steps: 300)
+                == "its first steps are not what hopper-medium.safetensors does now")
+
+        let both = try LocomotionData.make("hopper", .mediumExpert, behaviour: folder, to: folder + "/me.hdf5", steps: 300)
+        #expect(try LocomotionData.staleness(of: both, "hopper", .mediumExpert, behaviour: folder, steps: 300) == nil)
+        // The expert policy is replaced (as a retrained one would be).
+        var rng = RandomGenerator(seed: 9)
+        try PolicyFile.write(ActorPolicy(actor: MLP(.init(sizes: [11, 16, 6]), rng: &rng), head: .tanhGaussian, normalizer: nil,
+                                         actionSize: 3, provenance: Provenance(algorithm: "sac", steps: 20, seed: 0)),
+                             to: LocomotionData.policyPath("hopper", .expert, in: folder))
+        #expect(try LocomotionData.staleness(of: both, "hopper", .mediumExpert, behaviour: folder, steps: 300)
+                == "its first steps from row 300 are not what hopper-expert.safetensors does now")
+        #expect(try LocomotionData.staleness(of: medium, "hopper", .medium, behaviour: folder, steps: 300) == nil)
+        let again = try LocomotionData.make("hopper", .mediumExpert, behaviour: folder, to: folder + "/me.hdf5", steps: 300)
+        #expect(try LocomotionData.staleness(of: again, "hopper", .mediumExpert, behaviour: folder, steps: 300) == nil)
+        #expect(try LocomotionData.staleness(of: Dataset.load(LocomotionData.path("hopper", .expert, in: folder)), "hopper", .expert,
+                                             behaviour: folder, steps: 300) == nil)
+    }
+
     /// Every behaviour policy committed in stdlib/behaviour makes its world's data: a short
     /// dataset with D4RL's conventions, the same numbers twice.
     static let committed: [String] = {
@@ -108,6 +140,7 @@ import Testing
         let d = try LocomotionData.make("hopper", .mediumReplay, behaviour: folder, to: folder + "/mr.hdf5")
         #expect(d.count == 150 && d.terminalCount > 0 && d.missingNextCount == 0)
         #expect(d.recipe?.contains("replay buffer of the SAC run") == true)
+        #expect(try LocomotionData.staleness(of: d, "hopper", .mediumReplay, behaviour: folder) == nil)
         // Every episode but the last ends in a terminal or a timeout, and successors are real.
         let back = try Dataset.load(folder + "/mr.hdf5")
         #expect(back.episodeCount == d.episodeCount && back.observations.scalars == d.observations.scalars)
@@ -121,6 +154,8 @@ import Testing
         #expect(throws: DatasetError.self) {
             try LocomotionData.make("hopper", .mediumReplay, behaviour: folder, to: folder + "/mr2.hdf5")
         }
+        // …and the buffer made from the old one is stale under it.
+        #expect(try LocomotionData.staleness(of: d, "hopper", .mediumReplay, behaviour: folder)?.hasPrefix("was not made from the medium policy in") == true)
 
         // The run records its kernel set; a medium policy computed under another is refused
         // before any retraining, saying why.
