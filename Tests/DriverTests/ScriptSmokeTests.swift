@@ -14,6 +14,7 @@ private let budgets: [String: [String]] = [
                            "cfg.folder=\"made\"", "cfg.progress=false"],
     "quickstart.cdsa": ["cfg.data_steps=3000", "cfg.base_steps=20", "cfg.model_steps=20", "cfg.episodes=2", "cfg.seeds=[0]",
                         "cfg.progress=false"],
+    "paper/baseline.cdsa": [],   // a module: one function the two grids below import and run
     "paper/behaviour-policies.cdsa": ["cfg.worlds=[\"hopper\"]", "cfg.episodes=1", "cfg.summaries=false"],
     "paper/locomotion-baselines.cdsa": ["cfg.worlds=[\"hopper\"]", "cfg.levels=[\"random\", \"medium\"]", "cfg.data_steps=2000",
                                         "cfg.medium_seeds=[0]", "cfg.steps=20", "cfg.evaluate_every=10", "cfg.episodes=1", "cfg.last=2",
