@@ -22,6 +22,9 @@ final class DatasetValue: ForeignValue {
          "observation_size", "action_size", "returns", "source", "format", "env"]
     }
 
+    /// `len(d)`: its transitions, as `d.count`.
+    func length() -> Int? { dataset.count }
+
     func field(_ name: String) throws -> Value? {
         let d = dataset
         // Flags are masks, so d.observations[d.terminals] selects the terminal steps.

@@ -53,7 +53,7 @@ public enum CoreLibrary {
     ] }
 
     static var data: [Builtin] { [
-        Builtin("len", [.init("x")], doc: "Number of items in a list, characters in a string, fields in a record, numbers in a range, or rows of a tensor (its first axis).") { a in
+        Builtin("len", [.init("x")], doc: "Number of items in a list, characters in a string, fields in a record, numbers in a range, rows of a tensor (its first axis) or transitions of a dataset.") { a in
             switch a[0] {
             case .list(let l): return .number(Double(l.items.count))
             case .string(let s): return .number(Double(s.count))
@@ -65,7 +65,7 @@ public enum CoreLibrary {
                 if let n { return .number(Double(n)) }
             default: break
             }
-            throw a.bad(0, "list, string, record, range or tensor expected, got \(a[0].typeName)")
+            throw a.bad(0, "list, string, record, range, tensor or dataset expected, got \(a[0].typeName)")
         },
         Builtin("range", [.init("start", .number), .init("stop", .number, default: .nil), .init("step", .number, default: .number(1))],
                 doc: "range(n) is 0..<n; range(a, b, step) counts from a up to (not including) b.") { a in
