@@ -74,28 +74,15 @@ public enum LocomotionData {
                             progress: (any ProgressReporter)? = nil, cancellation: CancellationToken? = nil) throws -> Dataset {
         let env = try Worlds.make(world)
         let title = "\(world)-\(kind.rawValue)"
-        func policy(_ level: Kind) throws -> ActorPolicy {
-            let file = policyPath(world, level, in: behaviour)
-            guard FileManager.default.fileExists(atPath: file) else {
-                throw DatasetError.notFound(file: file)
-            }
-            return try PolicyFile.read(from: file)
-        }
         var dataset: Dataset
         switch kind {
-        case .random:
-            let s = seeds(kind)
-            let random = RandomPolicy(observationSize: env.observationSpace.size, actionSpace: env.actionSpace, seed: s.policy)
-            dataset = try collect(env: env, policy: random, steps: steps, seed: s.episodes, progress: progress, title: title)
-            dataset.recipe = "cdsa's recreation of D4RL's \(title) by its recipe (uniform random actions), not D4RL's file"
-        case .medium, .expert:
-            let s = seeds(kind)
-            let behaviourPolicy = try policy(kind)
-            dataset = try collect(env: env, policy: behaviourPolicy.with(sampling: true, seed: s.policy), steps: steps,
-                                  seed: s.episodes, progress: progress, title: title)
-            dataset.recipe = "cdsa's recreation of D4RL's \(title) by its recipe (\(behaviourPolicy), sampling), not D4RL's file"
+        case .random, .medium, .expert:
+            let (collected, behaviourPolicy) = try collected(world, kind, env: env, behaviour: behaviour, steps: steps, progress: progress)
+            dataset = collected
+            let how = behaviourPolicy.map { "\($0), sampling" } ?? "uniform random actions"
+            dataset.recipe = "cdsa's recreation of D4RL's \(title) by its recipe (\(how)), not D4RL's file"
         case .mediumReplay:
-            let medium = try policy(.medium)
+            let medium = try policy(world, .medium, in: behaviour)
             let origin = medium.provenance
             guard let trained = origin.steps, let seed = origin.seed, let config = origin.config else {
                 throw DatasetError.invalidArgument("\(policyPath(world, .medium, in: behaviour)) does not record the run that made it")
@@ -140,6 +127,27 @@ public enum LocomotionData {
 }
 
 extension LocomotionData {
+    /// The committed behaviour policy of a world's medium or expert level.
+    static func policy(_ world: String, _ level: Kind, in behaviour: String) throws -> ActorPolicy {
+        let file = policyPath(world, level, in: behaviour)
+        guard FileManager.default.fileExists(atPath: file) else { throw DatasetError.notFound(file: file) }
+        return try PolicyFile.read(from: file)
+    }
+
+    /// The first `steps` transitions of a random, medium or expert dataset as the recipe
+    /// collects them, and the behaviour policy (nil for random).
+    static func collected(_ world: String, _ kind: Kind, env: some Environment, behaviour: String, steps: Int,
+                          progress: (any ProgressReporter)? = nil) throws -> (Dataset, ActorPolicy?) {
+        let s = seeds(kind), title = "\(world)-\(kind.rawValue)"
+        guard kind != .random else {
+            let random = RandomPolicy(observationSize: env.observationSpace.size, actionSpace: env.actionSpace, seed: s.policy)
+            return (try collect(env: env, policy: random, steps: steps, seed: s.episodes, progress: progress, title: title), nil)
+        }
+        let behaviourPolicy = try policy(world, kind, in: behaviour)
+        return (try collect(env: env, policy: behaviourPolicy.with(sampling: true, seed: s.policy), steps: steps,
+                            seed: s.episodes, progress: progress, title: title), behaviourPolicy)
+    }
+
     /// Why `d` is not the dataset `make(world, kind, …, steps:)` writes today from the
     /// behaviour policies in `behaviour` — made from a policy since replaced, by an older
     /// cdsa, or with another number of steps — or nil when it is. Cheap: the first steps are
@@ -149,16 +157,7 @@ extension LocomotionData {
         let env = try Worlds.make(world)
         func firstSteps(_ made: Kind, from row: Int) throws -> String? {
             let count = Swift.min(1000, steps)
-            let s = seeds(made)
-            let again: Dataset
-            if made == .random {
-                let random = RandomPolicy(observationSize: env.observationSpace.size, actionSpace: env.actionSpace, seed: s.policy)
-                again = try collect(env: env, policy: random, steps: count, seed: s.episodes)
-            } else {
-                let file = policyPath(world, made, in: behaviour)
-                guard FileManager.default.fileExists(atPath: file) else { throw DatasetError.notFound(file: file) }
-                again = try collect(env: env, policy: PolicyFile.read(from: file).with(sampling: true, seed: s.policy), steps: count, seed: s.episodes)
-            }
+            let again = try collected(world, made, env: env, behaviour: behaviour, steps: count).0
             func same(_ a: Tensor, _ b: Tensor) -> Bool {
                 let width = b.shape[1]
                 guard a.shape.count == 2, a.shape[1] == width else { return false }
