@@ -195,10 +195,10 @@ enum TrainLibrary {
     }
 
     static var finalScore: Builtin {
-        Builtin("final_score", [.init("run", .string), .init("last", .integer, default: .number(10))],
-                doc: "The seed's protocol for a run folder: mean and std of its last periodic evaluations' normalised scores (returns without references), as {mean, std, scores, steps}.") { a in
+        Builtin("final_score", [.init("run", .string), .init("last", .integer, default: .number(10)), .init("partial", .bool, default: .bool(false))],
+                doc: "The seed's protocol for a run folder: mean and std of its last periodic evaluations' normalised scores (returns without references), as {mean, std, scores, steps}. A run short of its steps is refused unless partial=true.") { a in
             let folder = try engine("final_score") { try RunFolder.open(try a.string(0)) }
-            let (steps, values, _) = try engine("final_score") { try folder.finalEvaluations(try a.positive(1)) }
+            let (steps, values, _) = try engine("final_score") { try folder.finalEvaluations(try a.positive(1), partial: try a.bool(2)) }
             let mean = values.reduce(0, +) / Double(values.count)
             let std = (values.reduce(0) { $0 + ($1 - mean) * ($1 - mean) } / Double(values.count)).squareRoot()
             return .record(Record(["mean": .number(mean), "std": .number(std), "scores": .list(List(values.map { .number($0) })),

@@ -265,11 +265,17 @@ public final class RunFolder {
 
     /// The seed's protocol: the last `count` periodic evaluations' normalised scores (or
     /// returns, without reference scores), with the steps they were made at.
-    public func finalEvaluations(_ count: Int) throws -> (steps: [Int], values: [Double], normalized: Bool) {
+    /// A run that has not reached its steps (interrupted, or still training) is refused
+    /// unless `partial`: its last evaluations are not its final ones.
+    public func finalEvaluations(_ count: Int, partial: Bool = false) throws -> (steps: [Int], values: [Double], normalized: Bool) {
         let (header, rows) = try metrics()
         guard let stepColumn = header.firstIndex(of: "step"),
               let scoreColumn = header.firstIndex(of: "eval_score"), let returnColumn = header.firstIndex(of: "eval_return") else {
             throw TrainingError.run("\(path) has no evaluations (train with evaluate_every=…)")
+        }
+        let reached = rows.last.flatMap { Int($0[stepColumn]) } ?? 0
+        if !partial, reached < manifest.options.steps {
+            throw TrainingError.run("\(path) is at step \(reached) of \(manifest.options.steps): its last evaluations are not its final ones (continue it with resume=true, or read them anyway with partial=true)")
         }
         let evaluated = rows.filter { !$0[returnColumn].isEmpty }
         let normalized = evaluated.allSatisfy { !$0[scoreColumn].isEmpty }

@@ -144,6 +144,17 @@ func trainer(_ algorithm: String, seed: UInt64 = 5) throws -> any Trainer {
             #expect(steps == ["10", "20", "30", "40"], "\(name)")
         }
 
+        // A run short of its steps has no final score yet: its last evaluations are refused
+        // unless asked for as partial.
+        let short = try RunFolder.createOrContinue(folder + "/short", manifest: try manifest(steps: 40))
+        for step in [10, 20] { try short.metricsRow(header: ["step", "eval_return", "eval_score"], values: ["\(step)", "5", "\(step)"]) }
+        #expect(throws: TrainingError.run(folder + "/short is at step 20 of 40: its last evaluations are not its final ones (continue it with resume=true, or read them anyway with partial=true)")) {
+            try short.finalEvaluations(2)
+        }
+        #expect(try short.finalEvaluations(2, partial: true).values == [10, 20])
+        for step in [30, 40] { try short.metricsRow(header: ["step", "eval_return", "eval_score"], values: ["\(step)", "5", "\(step)"]) }
+        #expect(try short.finalEvaluations(2).values == [30, 40])
+
         func refusal(_ m: RunManifest) -> String {
             do { _ = try RunFolder.createOrContinue(folder + "/run", manifest: m); return "" } catch { return "\(error)" }
         }
