@@ -152,7 +152,7 @@ enum DataLibrary {
             let datasetFormat = format.flatMap(DatasetFormat.init(rawValue:))
             if (datasetFormat ?? DatasetFormat.detect(path)) == .npz {
                 // Archives of plain arrays (no `observations`) load as a record of tensors.
-                switch try engine("load") { try NPZContents.read(path) } {
+                switch try engine("load", { try NPZContents.read(path) }) {
                 case .dataset(let d): return .foreign(DatasetValue(d))
                 case .arrays(let arrays):
                     let names = arrays.keys.sorted()

@@ -42,12 +42,26 @@ public enum KernelChoice {
             exit(0)
         }
         let forced = getenv("OPENBLAS_CORETYPE").map { String(cString: $0) } ?? ""
-        guard forced.isEmpty, let record = recorded(),
+        if !forced.isEmpty { refuseUnrunnable(forced); return }
+        guard let record = recorded(),
               record.chosen.lowercased() != BLAS.coreName.lowercased() else { return }
         setenv("OPENBLAS_CORETYPE", record.chosen, 1)
         var argv = arguments.map { strdup($0) } + [nil]
         execv("/proc/self/exe", &argv)
         unsetenv("OPENBLAS_CORETYPE")
+    }
+
+    /// Stops with a one-line error when OPENBLAS_CORETYPE names kernels that `cdsa kernels`
+    /// tried on this machine and could not run (they trap on an instruction the CPU lacks —
+    /// OpenBLAS takes a forced name without checking).
+    static func refuseUnrunnable(_ forced: String) {
+        let name = forced.lowercased()
+        guard name == BLAS.coreName.lowercased(), let record = recorded(),
+              candidates().contains(where: { $0.lowercased() == name }),
+              !record.speeds.keys.contains(where: { $0.lowercased() == name }) else { return }
+        let ran = record.speeds.keys.sorted().joined(separator: ", ")
+        FileHandle.standardError.write(Data("cdsa: OPENBLAS_CORETYPE=\(forced): this CPU cannot run those kernels (`cdsa kernels` tried them; it runs \(ran)); unset it or name one of those\n".utf8))
+        exit(64)
     }
 
     /// The record for this machine, if one was kept.

@@ -12,7 +12,7 @@ public enum Algorithms {
             return d
         }
         switch algorithm {
-        case "bc", _ where algorithm.hasSuffix("%bc"):
+        case _ where algorithm == "bc" || algorithm.hasSuffix("%bc"):
             return try BC(dataset: dataset(), config: ConfigCoding.merged(BC.Config(), with: config), seed: seed)
         case "td3bc":
             return try TD3BC(dataset: dataset(), config: ConfigCoding.merged(TD3BC.Config(), with: config), seed: seed)

@@ -212,7 +212,9 @@ public final class RunFolder {
 
     /// Appends `line` (and a newline) to a file, creating it.
     private func append(_ line: String, to file: String) throws {
-        if !FileManager.default.fileExists(atPath: file) { FileManager.default.createFile(atPath: file, contents: nil) }
+        if !FileManager.default.fileExists(atPath: file), !FileManager.default.createFile(atPath: file, contents: nil) {
+            throw TrainingError.run("cannot create \(file)")
+        }
         guard let h = FileHandle(forWritingAtPath: file) else { throw TrainingError.run("cannot write \(file)") }
         defer { try? h.close() }
         try h.seekToEnd()

@@ -43,7 +43,7 @@ func scratchFolder() -> URL {
 @discardableResult
 func write(_ text: String, to name: String, in folder: URL) -> String {
     let path = folder.appendingPathComponent(name).path
-    FileManager.default.createFile(atPath: path, contents: Data(text.utf8))
+    #expect(FileManager.default.createFile(atPath: path, contents: Data(text.utf8)), "cannot write \(path)")
     return path
 }
 
@@ -54,8 +54,7 @@ func cdsa(_ arguments: [String], input: String = "", in folder: URL, timeout: Ti
     let binary = try #require(cdsaBinary, "cdsa binary not found")
     let stdin = write(input, to: "stdin.txt", in: folder)
     let out = folder.appendingPathComponent("stdout.txt"), err = folder.appendingPathComponent("stderr.txt")
-    FileManager.default.createFile(atPath: out.path, contents: nil)
-    FileManager.default.createFile(atPath: err.path, contents: nil)
+    #expect(FileManager.default.createFile(atPath: out.path, contents: nil) && FileManager.default.createFile(atPath: err.path, contents: nil))
     let process = Process()
     process.executableURL = URL(fileURLWithPath: binary)
     process.arguments = arguments

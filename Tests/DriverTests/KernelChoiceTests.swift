@@ -44,6 +44,16 @@ struct KernelChoiceTests {
         var forced = environment
         forced["OPENBLAS_CORETYPE"] = "Sandybridge"
         #expect(try versionKernels(forced, in: dir).contains("Sandybridge"))
+        // A forced set the measurement could not run (it traps on a missing instruction, as
+        // Excavator's do on a Zen 2 EPYC) stops with a one-line error instead of crashing.
+        var failed = edited
+        failed["speeds"] = speeds.filter { $0.key != "Nehalem" }
+        try JSONSerialization.data(withJSONObject: failed).write(to: URL(fileURLWithPath: file))
+        forced["OPENBLAS_CORETYPE"] = "Nehalem"
+        let refused = try cdsa(["--version"], in: dir, environment: forced)
+        #expect(refused.status == 64 && refused.stdout.isEmpty, "\(refused)")
+        #expect(refused.stderr.hasPrefix("cdsa: OPENBLAS_CORETYPE=Nehalem: this CPU cannot run those kernels"), "\(refused)")
+        #expect(refused.stderr.split(separator: "\n").count == 1, "\(refused)")
 
         // A record for another machine, or a damaged one, is ignored: OpenBLAS's pick, no error.
         edited["machine"] = "another CPU"
