@@ -66,7 +66,7 @@ enum DataLibrary {
         if FileManager.default.fileExists(atPath: path) {
             let made = try engine("load") { try Dataset.load(path) }
             guard let stale = try engine("load", { try LocomotionData.staleness(of: made, world, kind, behaviour: behaviour) }) else { return made }
-            why = "the file in \(path) \(stale)"
+            why = "\(path) is out of date: it \(stale)"
         }
         try engine("load") { try FileManager.default.createDirectory(atPath: LocomotionData.folder, withIntermediateDirectories: true) }
         FileHandle.standardError.write(Data("making \(name), cdsa's recreation of D4RL's dataset by its recipe (\(why))\n".utf8))

@@ -12,9 +12,11 @@ import Simulation
 /// infos/qvel: the simulator state before each step.
 ///
 /// `seed` draws the reset seed of every episode; the policy samples from its own
-/// generator (a `RandomPolicy` takes its seed when built).
+/// generator (a `RandomPolicy` takes its seed when built). A set `cancellation` (Ctrl-C)
+/// stops it within a thousand steps.
 public func collect(env: some Environment, policy: some Policy, steps: Int, seed: UInt64,
-                    progress: (any ProgressReporter)? = nil, title: String = "collect") throws -> Dataset {
+                    progress: (any ProgressReporter)? = nil, title: String = "collect",
+                    cancellation: CancellationToken? = nil) throws -> Dataset {
     guard steps > 0 else { throw DatasetError.invalidArgument("collect: steps must be positive, got \(steps)") }
     let obsSize = env.observationSpace.size, actSize = env.actionSpace.size
     guard policy.observationSize == obsSize, policy.actionSize == actSize else {
@@ -34,6 +36,7 @@ public func collect(env: some Environment, policy: some Policy, steps: Int, seed
     let started = Date().timeIntervalSinceReferenceDate
     defer { progress?.finish() }
     for done in 0..<steps {
+        if done % 1000 == 0 { try cancellation?.check() }
         if let progress, done % 1000 == 0 {
             let rate = Double(done) / Swift.max(Date().timeIntervalSinceReferenceDate - started, 1e-9)
             progress.report(title: title, done: done, total: steps, rate: rate, detail: "", force: done % 100_000 == 0)

@@ -77,7 +77,8 @@ public enum LocomotionData {
         var dataset: Dataset
         switch kind {
         case .random, .medium, .expert:
-            let (collected, behaviourPolicy) = try collected(world, kind, env: env, behaviour: behaviour, steps: steps, progress: progress)
+            let (collected, behaviourPolicy) = try collected(world, kind, env: env, behaviour: behaviour, steps: steps, progress: progress,
+                                                             cancellation: cancellation)
             dataset = collected
             let how = behaviourPolicy.map { "\($0), sampling" } ?? "uniform random actions"
             dataset.recipe = "cdsa's recreation of D4RL's \(title) by its recipe (\(how)), not D4RL's file"
@@ -137,18 +138,19 @@ extension LocomotionData {
     /// The first `steps` transitions of a random, medium or expert dataset as the recipe
     /// collects them, and the behaviour policy (nil for random).
     static func collected(_ world: String, _ kind: Kind, env: some Environment, behaviour: String, steps: Int,
-                          progress: (any ProgressReporter)? = nil) throws -> (Dataset, ActorPolicy?) {
+                          progress: (any ProgressReporter)? = nil, cancellation: CancellationToken? = nil) throws -> (Dataset, ActorPolicy?) {
         let s = seeds(kind), title = "\(world)-\(kind.rawValue)"
         guard kind != .random else {
             let random = RandomPolicy(observationSize: env.observationSpace.size, actionSpace: env.actionSpace, seed: s.policy)
-            return (try collect(env: env, policy: random, steps: steps, seed: s.episodes, progress: progress, title: title), nil)
+            return (try collect(env: env, policy: random, steps: steps, seed: s.episodes, progress: progress, title: title,
+                                cancellation: cancellation), nil)
         }
         let behaviourPolicy = try policy(world, kind, in: behaviour)
         return (try collect(env: env, policy: behaviourPolicy.with(sampling: true, seed: s.policy), steps: steps,
-                            seed: s.episodes, progress: progress, title: title), behaviourPolicy)
+                            seed: s.episodes, progress: progress, title: title, cancellation: cancellation), behaviourPolicy)
     }
 
-    /// Why `d` is not the dataset `make(world, kind, …, steps:)` writes today from the
+    /// Why `d` ("it …") is not the dataset `make(world, kind, …, steps:)` writes today from the
     /// behaviour policies in `behaviour` — made from a policy since replaced, by an older
     /// cdsa, or with another number of steps — or nil when it is. Cheap: the first steps are
     /// made again and compared (medium-replay, which would need its SAC run again, records
@@ -164,7 +166,7 @@ extension LocomotionData {
                 return Array(a.scalars[row * width ..< (row + count) * width]) == b.scalars
             }
             guard same(d.observations, again.observations), same(d.actions, again.actions) else {
-                return "its first steps\(row == 0 ? "" : " from row \(row)") are not what \(made == .random ? "the random policy" : "\(world)-\(made.rawValue).safetensors") does now"
+                return "does not start\(row == 0 ? "" : " at row \(row)") with what \(made == .random ? "the random policy" : "\(world)-\(made.rawValue).safetensors") does now"
             }
             return nil
         }

@@ -45,7 +45,7 @@ struct KernelChoiceTests {
         forced["OPENBLAS_CORETYPE"] = "Sandybridge"
         #expect(try versionKernels(forced, in: dir).contains("Sandybridge"))
         // A forced set the measurement could not run (it traps on a missing instruction, as
-        // Excavator's do on a Zen 2 EPYC) stops with a one-line error instead of crashing.
+        // Excavator's did on this project's EPYC) stops with a one-line error instead of crashing.
         var failed = edited
         failed["speeds"] = speeds.filter { $0.key != "Nehalem" }
         try JSONSerialization.data(withJSONObject: failed).write(to: URL(fileURLWithPath: file))

@@ -74,7 +74,7 @@ import Testing
         #expect(try LocomotionData.staleness(of: random, "hopper", .random, behaviour: folder, steps: 300) == nil)
         #expect(try LocomotionData.staleness(of: medium, "hopper", .medium, behaviour: folder, steps: 400) == "has 300 transitions, the recipe makes 400")
         #expect(try LocomotionData.staleness(of: random, "hopper", .medium, behaviour: folder, steps: 300)
-                == "its first steps are not what hopper-medium.safetensors does now")
+                == "does not start with what hopper-medium.safetensors does now")
 
         let both = try LocomotionData.make("hopper", .mediumExpert, behaviour: folder, to: folder + "/me.hdf5", steps: 300)
         #expect(try LocomotionData.staleness(of: both, "hopper", .mediumExpert, behaviour: folder, steps: 300) == nil)
@@ -84,12 +84,25 @@ import Testing
                                          actionSize: 3, provenance: Provenance(algorithm: "sac", steps: 20, seed: 0)),
                              to: LocomotionData.policyPath("hopper", .expert, in: folder))
         #expect(try LocomotionData.staleness(of: both, "hopper", .mediumExpert, behaviour: folder, steps: 300)
-                == "its first steps from row 300 are not what hopper-expert.safetensors does now")
+                == "does not start at row 300 with what hopper-expert.safetensors does now")
         #expect(try LocomotionData.staleness(of: medium, "hopper", .medium, behaviour: folder, steps: 300) == nil)
         let again = try LocomotionData.make("hopper", .mediumExpert, behaviour: folder, to: folder + "/me.hdf5", steps: 300)
         #expect(try LocomotionData.staleness(of: again, "hopper", .mediumExpert, behaviour: folder, steps: 300) == nil)
         #expect(try LocomotionData.staleness(of: Dataset.load(LocomotionData.path("hopper", .expert, in: folder)), "hopper", .expert,
                                              behaviour: folder, steps: 300) == nil)
+    }
+
+    /// Ctrl-C while a dataset is being made stops it, and no file is left behind.
+    @Test func anInterruptedDatasetLeavesNoFile() throws {
+        let folder = try temporaryFolder()
+        defer { cleanup(folder) }
+        try behaviour(in: folder, level: .medium)
+        let interrupt = CancellationToken()
+        interrupt.cancel()
+        #expect(throws: TensorError.self) {
+            try LocomotionData.make("hopper", .medium, behaviour: folder, to: folder + "/m.hdf5", steps: 3000, cancellation: interrupt)
+        }
+        #expect(try FileManager.default.contentsOfDirectory(atPath: folder).filter { $0.hasSuffix(".hdf5") || $0.hasPrefix(".") }.isEmpty)
     }
 
     /// Every behaviour policy committed in stdlib/behaviour makes its world's data: a short
