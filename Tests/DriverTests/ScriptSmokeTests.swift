@@ -21,6 +21,7 @@ private let budgets: [String: [String]] = [
                                         "cfg.out=\"out\"", "cfg.progress=false"],
     "paper/maze-baselines.cdsa": ["cfg.mazes=[\"umaze\"]", "cfg.data_steps=3000", "cfg.seeds=[0]", "cfg.steps=20",
                                   "cfg.evaluate_every=10", "cfg.episodes=1", "cfg.last=2", "cfg.out=\"out\"", "cfg.progress=false"],
+    "paper/h-ablation.cdsa": ["cfg.data_steps=2000", "cfg.base_steps=20", "cfg.model_steps=20", "cfg.seeds=[0]", "cfg.episodes=1"],
     "paper/hopper-cdsa.cdsa": ["cfg.data_steps=2000", "cfg.base_steps=20", "cfg.model_steps=20", "cfg.rows=100", "cfg.seeds=[0]",
                                "cfg.episodes=1", "cfg.out=\"out\"", "cfg.progress=false"],
     "paper/cdsa-grid.cdsa": ["cfg.worlds=[\"hopper\"]", "cfg.data_steps=2000", "cfg.steps=20", "cfg.model_steps=20", "cfg.k1=[0, 0.3]",
