@@ -36,10 +36,12 @@ public func collect(env: some Environment, policy: some Policy, steps: Int, seed
     let started = Date().timeIntervalSinceReferenceDate
     defer { progress?.finish() }
     for done in 0..<steps {
-        if done % 1000 == 0 { try cancellation?.check() }
-        if let progress, done % 1000 == 0 {
-            let rate = Double(done) / Swift.max(Date().timeIntervalSinceReferenceDate - started, 1e-9)
-            progress.report(title: title, done: done, total: steps, rate: rate, detail: "", force: done % 100_000 == 0)
+        if done % 1000 == 0 {
+            try cancellation?.check()
+            if let progress {
+                let rate = Double(done) / Swift.max(Date().timeIntervalSinceReferenceDate - started, 1e-9)
+                progress.report(title: title, done: done, total: steps, rate: rate, detail: "", force: done % 100_000 == 0)
+            }
         }
         guard observation.count == obsSize else {
             throw DatasetError.invalidArgument("collect: \(env.name) returned \(observation.count) observation values, its space has \(obsSize)")

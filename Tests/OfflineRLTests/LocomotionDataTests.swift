@@ -20,8 +20,8 @@ import Testing
     }
 
     /// A Gaussian actor standing in for a committed SAC policy.
-    func behaviour(in folder: String, level: LocomotionData.Kind) throws {
-        var rng = RandomGenerator(seed: level == .medium ? 1 : 2)
+    func behaviour(in folder: String, level: LocomotionData.Kind, seed: UInt64? = nil) throws {
+        var rng = RandomGenerator(seed: seed ?? (level == .medium ? 1 : 2))
         let actor = try MLP(.init(sizes: [11, 16, 6]), rng: &rng)
         let policy = try ActorPolicy(actor: actor, head: .tanhGaussian, normalizer: nil, actionSize: 3,
                                      provenance: Provenance(algorithm: "sac", steps: 10, seed: 0))
@@ -79,10 +79,7 @@ import Testing
         let both = try LocomotionData.make("hopper", .mediumExpert, behaviour: folder, to: folder + "/me.hdf5", steps: 300)
         #expect(try LocomotionData.staleness(of: both, "hopper", .mediumExpert, behaviour: folder, steps: 300) == nil)
         // The expert policy is replaced (as a retrained one would be).
-        var rng = RandomGenerator(seed: 9)
-        try PolicyFile.write(ActorPolicy(actor: MLP(.init(sizes: [11, 16, 6]), rng: &rng), head: .tanhGaussian, normalizer: nil,
-                                         actionSize: 3, provenance: Provenance(algorithm: "sac", steps: 20, seed: 0)),
-                             to: LocomotionData.policyPath("hopper", .expert, in: folder))
+        try behaviour(in: folder, level: .expert, seed: 9)
         #expect(try LocomotionData.staleness(of: both, "hopper", .mediumExpert, behaviour: folder, steps: 300)
                 == "does not start at row 300 with what hopper-expert.safetensors does now")
         #expect(try LocomotionData.staleness(of: medium, "hopper", .medium, behaviour: folder, steps: 300) == nil)
