@@ -55,8 +55,9 @@ enum DataLibrary {
     }
 
     /// cdsa's recreation of a D4RL locomotion dataset, from the data folder when the file
-    /// there is what the recipe makes today from the committed behaviour policies; else made
-    /// (again) now, with a line saying so and why, and a progress bar.
+    /// there is what the recipe makes today from the committed behaviour policies (or the
+    /// same made with another machine's arithmetic, with a note); else made (again) now, with
+    /// a line saying so and why, and a progress bar.
     static func namedDataset(_ world: String, _ kind: LocomotionData.Kind, _ s: EngineState) throws -> Dataset {
         let name = "\(world)-\(kind.rawValue)", path = LocomotionData.path(world, kind)
         guard let behaviour = s.behaviourFolder else {
@@ -65,8 +66,13 @@ enum DataLibrary {
         var why = "first use; it is kept in \(path)"
         if FileManager.default.fileExists(atPath: path) {
             let made = try engine("load") { try Dataset.load(path) }
-            guard let stale = try engine("load", { try LocomotionData.staleness(of: made, world, kind, behaviour: behaviour) }) else { return made }
-            why = "\(path) is out of date: it \(stale)"
+            switch try engine("load", { try LocomotionData.freshness(of: made, world, kind, behaviour: behaviour) }) {
+            case .current: return made
+            case .otherArithmetic(let row):
+                FileHandle.standardError.write(Data("note: \(path) was made with other arithmetic than this machine's (OpenBLAS \(BLAS.coreName) kernels): the same recipe and policies, but its steps part from the ones made here at row \(row), as any rollout's do; used as it is\n".utf8))
+                return made
+            case .stale(let reason): why = "\(path) is out of date: it \(reason)"
+            }
         }
         try engine("load") { try FileManager.default.createDirectory(atPath: LocomotionData.folder, withIntermediateDirectories: true) }
         FileHandle.standardError.write(Data("making \(name), cdsa's recreation of D4RL's dataset by its recipe (\(why))\n".utf8))
