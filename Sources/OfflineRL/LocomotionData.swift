@@ -17,7 +17,8 @@ import Simulation
 /// They are not D4RL's files — those need mujoco-py and MuJoCo 2.0 — and every summary
 /// says so. The behaviour policies ship with cdsa (stdlib/behaviour/<world>-<level>.safetensors);
 /// a dataset is made from them on first use, deterministically: the same policy files
-/// and seeds give byte-identical files.
+/// and seeds give byte-identical files under the same OpenBLAS kernel set (another sums
+/// in another order: `Freshness.otherArithmetic`).
 public enum LocomotionData {
     public static let worlds = ["hopper", "walker2d", "halfcheetah"]
 
