@@ -71,11 +71,16 @@ extension Comparison.Row {
     }
 }
 
-/// Student's t 0.975 quantile for `df` degrees of freedom (the normal's 1.96 beyond 30).
+/// Student's t 0.975 quantile for `df` degrees of freedom: the table to 30, beyond it the
+/// Cornish–Fisher expansion around the normal's 1.959964 (within 2·10⁻⁵ of the exact quantile
+/// there; the normal alone would understate a 31-seed interval by 4%).
 func studentT975(_ df: Int) -> Double {
     let table = [12.706, 4.303, 3.182, 2.776, 2.571, 2.447, 2.365, 2.306, 2.262, 2.228, 2.201, 2.179, 2.160, 2.145, 2.131,
                  2.120, 2.110, 2.101, 2.093, 2.086, 2.080, 2.074, 2.069, 2.064, 2.060, 2.056, 2.052, 2.048, 2.045, 2.042]
-    return df >= 1 && df <= table.count ? table[df - 1] : 1.96
+    if df >= 1 && df <= table.count { return table[df - 1] }
+    let z = 1.959964, v = Double(df), z2 = z * z
+    return z + z * (z2 + 1) / (4 * v) + z * ((5 * z2 + 16) * z2 + 3) / (96 * v * v)
+        + z * (((3 * z2 + 19) * z2 + 17) * z2 - 15) / (384 * v * v * v)
 }
 
 extension Comparison: CustomStringConvertible {

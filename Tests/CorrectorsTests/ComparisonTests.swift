@@ -32,8 +32,12 @@ struct ComparisonTests {
         #expect(row.tail.valueAtRisk == 2 && row.tail.conditionalValueAtRisk == 1.5)
     }
 
-    @Test func studentQuantilesAndTheNormalBeyondTheTable() {
-        #expect(studentT975(1) == 12.706 && studentT975(4) == 2.776 && studentT975(30) == 2.042 && studentT975(200) == 1.96)
+    @Test func studentQuantilesFromTheTableAndBeyondIt() {
+        #expect(studentT975(1) == 12.706 && studentT975(4) == 2.776 && studentT975(30) == 2.042)
+        // Beyond the table, the exact quantiles (scipy.stats.t.ppf(0.975, df)).
+        for (df, exact) in [(31, 2.039513), (40, 2.021075), (60, 2.000298), (200, 1.971896), (100_000, 1.959987)] {
+            #expect(abs(studentT975(df) - exact) < 5e-5, "df \(df)")
+        }
     }
 
     @Test func csvHasOneRowPerPolicyWithEachSeedsMean() {
