@@ -145,12 +145,18 @@ public enum EngineControl {
         var lines = ["OpenBLAS kernels on this machine, GFLOP/s of an MLP update's products (1 thread)" +
                      (kept == nil ? ":" : ", as measured before (--again measures anew):")]
         for (core, speed) in record.speeds.sorted(by: { $0.value > $1.value }) {
+            let error = record.errors[core] ?? .infinity
             let notes = [core == record.openblas ? "OpenBLAS's pick" : nil,
-                         core == record.chosen ? "used by cdsa" : nil].compactMap { $0 }
+                         core == record.chosen ? "used by cdsa" : nil,
+                         error > KernelChoice.tolerance ? "WRONG RESULTS (error \(String(format: "%.1g", error)) of Σ|a·b|)" : nil].compactMap { $0 }
             lines.append("  " + core.padding(toLength: 12, withPad: " ", startingAt: 0)
                          + String(format: "%6.1f  %4.2f×", speed, speed / base)
                          + (notes.isEmpty ? "" : "  " + notes.joined(separator: ", ")))
         }
+        if (record.errors[record.chosen] ?? .infinity) > KernelChoice.tolerance {
+            lines.append("warning: every kernel set measured computes wrong products here; cdsa's numbers cannot be trusted on this machine")
+        }
+        lines.append("(each set's products checked against exact sums; one erring by more than \(KernelChoice.tolerance) of Σ|a·b| is never used)")
         lines.append("kept in \(KernelChoice.file)")
         return lines.joined(separator: "\n")
     }

@@ -26,7 +26,15 @@ public enum KernelChoice {
         public var chosen: String
         /// GFLOP/s of an MLP update's products under each kernel set measured.
         public var speeds: [String: Double]
+        /// Each set's largest error on those products (`BLAS.updateProductError`): above
+        /// `tolerance` its results are wrong, and it is never chosen. A record without it
+        /// (from before the check) is not trusted.
+        public var errors: [String: Double]
     }
+
+    /// The largest product error, in units of Σ|a·b|, that is rounding and not a wrong kernel
+    /// (rounding stays below 1.5·10⁻⁵ at cdsa's shapes; a wrong kernel reads near 1).
+    public static let tolerance = 1e-4
 
     public static var file: String {
         ProcessInfo.processInfo.environment["CDSA_KERNELS_FILE"]
@@ -38,7 +46,7 @@ public enum KernelChoice {
     /// Returns when there is nothing to do (or exec fails, which leaves OpenBLAS's own pick).
     public static func startup(_ arguments: [String] = CommandLine.arguments) {
         if arguments.count == 2, arguments[1] == measureFlag {
-            print(BLAS.coreName, BLAS.updateProductSpeed())
+            print(BLAS.coreName, BLAS.updateProductSpeed(), BLAS.updateProductError())
             exit(0)
         }
         let forced = getenv("OPENBLAS_CORETYPE").map { String(cString: $0) } ?? ""
@@ -74,21 +82,18 @@ public enum KernelChoice {
 
     /// Measures OpenBLAS's own pick and every other kernel set this CPU can run, each in a
     /// child process of `executable` (which must call `startup` first), and keeps the
-    /// fastest when it beats OpenBLAS's pick by 15% or more (else OpenBLAS's pick). The
-    /// record is written atomically.
+    /// choice `decide` makes. The record is written atomically.
     public static func choose(executable: String) throws -> Record {
-        var speeds: [String: Double] = [:]
+        var speeds: [String: Double] = [:], errors: [String: Double] = [:]
         var openblas = BLAS.coreName
         for core in [nil] + candidates() {
-            guard let (name, speed) = measure(executable: executable, core: core) else { continue }
+            guard let (name, speed, error) = measure(executable: executable, core: core) else { continue }
             if core == nil { openblas = name }
             // OpenBLAS falls back to its own pick for a name it cannot use: skip the repeat.
-            if core == nil || name.lowercased() == core!.lowercased() { speeds[name] = speed }
+            if core == nil || name.lowercased() == core!.lowercased() { (speeds[name], errors[name]) = (speed, error) }
         }
-        let base = speeds[openblas] ?? 0
-        let best = speeds.max { $0.value < $1.value }
-        let chosen = best.map { $0.value >= 1.15 * base ? $0.key : openblas } ?? openblas
-        let record = Record(machine: machine, openblas: openblas, chosen: chosen, speeds: speeds)
+        let chosen = decide(openblas: openblas, speeds: speeds, errors: errors)
+        let record = Record(machine: machine, openblas: openblas, chosen: chosen, speeds: speeds, errors: errors)
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
         let folder = (file as NSString).deletingLastPathComponent
@@ -97,8 +102,18 @@ public enum KernelChoice {
         return record
     }
 
-    /// One child's reading: the kernels it loaded and their speed.
-    static func measure(executable: String, core: String?) -> (String, Double)? {
+    /// Among the kernel sets whose products are right (error ≤ `tolerance`), the fastest when
+    /// it beats OpenBLAS's pick by 15% or more, else OpenBLAS's pick; the fastest right one
+    /// when OpenBLAS's pick computes wrong results; OpenBLAS's pick when none is right.
+    static func decide(openblas: String, speeds: [String: Double], errors: [String: Double]) -> String {
+        let right = speeds.filter { (errors[$0.key] ?? .infinity) <= tolerance }
+        guard let best = right.max(by: { $0.value < $1.value }) else { return openblas }
+        guard let base = right[openblas] else { return best.key }
+        return best.value >= 1.15 * base ? best.key : openblas
+    }
+
+    /// One child's reading: the kernels it loaded, their speed and their largest error.
+    static func measure(executable: String, core: String?) -> (String, Double, Double)? {
         let process = Process(), pipe = Pipe()
         process.executableURL = URL(fileURLWithPath: executable)
         process.arguments = [measureFlag]
@@ -111,8 +126,8 @@ public enum KernelChoice {
         let output = pipe.fileHandleForReading.readDataToEndOfFile()
         process.waitUntilExit()
         let words = String(decoding: output, as: UTF8.self).split(whereSeparator: \.isWhitespace)
-        guard process.terminationStatus == 0, words.count == 2, let speed = Double(words[1]) else { return nil }
-        return (String(words[0]), speed)
+        guard process.terminationStatus == 0, words.count == 3, let speed = Double(words[1]), let error = Double(words[2]) else { return nil }
+        return (String(words[0]), speed, error)
     }
 
     /// Kernel sets worth trying, by the instructions they need (a missing one would trap).

@@ -91,4 +91,10 @@ private func reference(_ a: [Float], _ b: [Float], m: Int, n: Int, k: Int, ta: B
             #expect(a.count == b.count && worst < 1e-4, "\(activation) \(name): largest relative difference \(worst)")
         }
     }
+
+    @Test("the kernel check reads rounding on the loaded kernels, far below its tolerance")
+    func kernelCheckReadsRounding() {
+        let error = BLAS.updateProductError()
+        #expect(error > 0 && error < 1e-5, "largest error \(error) of Σ|a·b| under \(BLAS.coreName)")
+    }
 }

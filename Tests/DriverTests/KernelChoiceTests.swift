@@ -29,6 +29,8 @@ struct KernelChoiceTests {
         #expect(own.contains(openblas))
         #expect(speeds[chosen] != nil && speeds[openblas] != nil)
         #expect(speeds[chosen]! >= speeds[openblas]!, "the choice is never slower than OpenBLAS's pick: \(speeds)")
+        let errors = try #require(record["errors"] as? [String: Double])
+        #expect(Set(errors.keys) == Set(speeds.keys) && errors[chosen]! < 1e-4, "every set's products checked: \(errors)")
         #expect(try versionKernels(environment, in: dir).contains(chosen))
 
         // Kept: a second call reports the record without measuring.
@@ -57,6 +59,11 @@ struct KernelChoiceTests {
 
         // A record for another machine, or a damaged one, is ignored: OpenBLAS's pick, no error.
         edited["machine"] = "another CPU"
+        try JSONSerialization.data(withJSONObject: edited).write(to: URL(fileURLWithPath: file))
+        #expect(try versionKernels(environment, in: dir).contains(openblas))
+        // So is one from before the products were checked (no errors): it may name wrong kernels.
+        edited["machine"] = record["machine"]
+        edited["errors"] = nil
         try JSONSerialization.data(withJSONObject: edited).write(to: URL(fileURLWithPath: file))
         #expect(try versionKernels(environment, in: dir).contains(openblas))
         try Data("{\"chosen\": ".utf8).write(to: URL(fileURLWithPath: file))
