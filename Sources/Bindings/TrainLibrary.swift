@@ -131,6 +131,7 @@ enum TrainLibrary {
         let loop = TrainingLoop(trainer: trainer, options: options, seed: seed, folder: folder,
                                 evaluationEnvironment: try environment.map { env in try engine(name) { try env.duplicate() } },
                                 progress: progress ? ConsoleProgress() : nil, cancellation: s.cancellation)
+        loop.versions = s.versions
         try engine(name) { try loop.restoreCheckpoint() }
         return .foreign(PolicyValue(try engine(name) { try loop.run() }))
     }
@@ -149,7 +150,7 @@ enum TrainLibrary {
 
     static func resume(_ s: EngineState) -> Builtin {
         Builtin("resume", [.init("run", .string), .init("steps", .integer, default: .nil), .init("progress", .bool, default: .bool(true))],
-                doc: "Continue the training run in folder run from its last checkpoint (to steps updates in all, if given): the numbers are those of one run that never stopped. Returns the policy.") { a in
+                doc: "Continue the training run in folder run from its last checkpoint (to steps updates in all, if given): the numbers are those of one run that never stopped (under the versions and OpenBLAS kernels it ran under: under others it goes on, says so and records it in manifest.json). Returns the policy.") { a in
             let folder = try engine("resume") { try RunFolder.open(try a.string(0)) }
             let m = folder.manifest
             if let steps = try a.optionalInteger(1) {

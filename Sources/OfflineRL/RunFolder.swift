@@ -182,6 +182,28 @@ public final class RunFolder {
         self.manifest = manifest
     }
 
+    /// The run continued at `step` under `now`'s versions. Under other ones than it last ran
+    /// under (another OpenBLAS kernel set, cdsa or MuJoCo) it goes on, but from there its
+    /// numbers are no longer the bits of one run that never stopped: the manifest's versions
+    /// then say which ran from which step ("Haswell kernels; from step 30000: SkylakeX
+    /// kernels"), and the returned note says so (nil when nothing changed).
+    public func continuing(under now: [String: String], at step: Int) throws -> String? {
+        var changes: [String] = []
+        for key in now.keys.sorted() {
+            guard let then = manifest.versions[key], let current = now[key] else { continue }
+            let segments = then.components(separatedBy: Self.versionStep)
+            let latest = segments.count == 1 ? then : String(segments.last!.drop { $0 != ":" }.dropFirst(2))
+            guard latest != current else { continue }
+            manifest.versions[key] = then + Self.versionStep + "\(step): \(current)"
+            changes.append("\(key) \(latest), now \(current)")
+        }
+        guard !changes.isEmpty else { return nil }
+        try writeManifest()
+        return "note: \(path) continues at step \(step) under other versions (\(changes.joined(separator: "; "))): from here its numbers are not those of a run that never stopped; manifest.json records it\n"
+    }
+
+    private static let versionStep = "; from step "
+
     /// Records a new target step count (resume with more steps).
     public func extend(to steps: Int) throws {
         manifest.options.steps = steps

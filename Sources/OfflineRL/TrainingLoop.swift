@@ -19,6 +19,9 @@ public final class TrainingLoop {
     public let evaluationEnvironment: (any PhysicsEnvironment)?
     public let progress: (any ProgressReporter)?
     public let cancellation: CancellationToken?
+    /// The versions this process runs under (`RunManifest.versions`): a run continued under
+    /// others says so (`RunFolder.continuing`). Empty: not checked.
+    public var versions: [String: String] = [:]
     /// Evaluations made in this process, in step order.
     public private(set) var evaluations: [(step: Int, report: EvaluationReport)] = []
     /// Wall seconds spent training, over every process that worked on the run.
@@ -86,6 +89,9 @@ public final class TrainingLoop {
         let total = options.steps, title = trainer.algorithm
         guard trainer.step <= total else {
             throw TrainingError.run("the run is at step \(trainer.step), past the \(total) steps asked for")
+        }
+        if let folder, trainer.step > 0, trainer.step < total, let note = try folder.continuing(under: versions, at: trainer.step) {
+            FileHandle.standardError.write(Data(note.utf8))
         }
         try folder?.event(trainer.step == 0 ? "start" : "resume", step: trainer.step)
         defer { progress?.finish() }

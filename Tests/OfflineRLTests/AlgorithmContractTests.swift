@@ -162,4 +162,34 @@ func trainer(_ algorithm: String, seed: UInt64 = 5) throws -> any Trainer {
         #expect(refusal(try manifest(steps: 40, config: #"{"hidden": [32, 32], "batch_size": 64, "learning_rate": 0.001}"#))
             .contains("learning_rate 0.003, not 0.001"))
     }
+
+    /// A run continued under other versions (an OpenBLAS kernel set chosen anew, another
+    /// machine) goes on, and its manifest records from which step it ran under what.
+    @Test func aRunContinuedUnderOtherVersionsRecordsThem() throws {
+        let folder = try temporaryFolder("versions")
+        defer { cleanup(folder) }
+        func train(to steps: Int, under kernels: String) throws -> String? {
+            var o = TrainingOptions(steps: steps)
+            (o.logEvery, o.checkpointEvery) = (10, 20)
+            let m = RunManifest(algorithm: "bc", config: tinyConfig("bc"), seed: 5, options: o, dataset: try tinyMaze.identity(),
+                                environment: nil, versions: ["OpenBLAS": kernels, "cdsa": "0.1.0"], commandLine: [])
+            let run = try RunFolder.createOrContinue(folder + "/run", manifest: m)
+            let loop = TrainingLoop(trainer: try Algorithms.make("bc", source: .dataset(tinyMaze), config: m.config, seed: m.seed),
+                                    options: run.manifest.options, folder: run)
+            loop.versions = m.versions
+            try loop.restoreCheckpoint()
+            _ = try loop.run()
+            return try RunFolder.open(folder + "/run").manifest.versions["OpenBLAS"]
+        }
+        #expect(try train(to: 20, under: "Haswell kernels") == "Haswell kernels")
+        #expect(try train(to: 20, under: "SkylakeX kernels") == "Haswell kernels")   // finished: nothing ran
+        #expect(try train(to: 40, under: "SkylakeX kernels") == "Haswell kernels; from step 20: SkylakeX kernels")
+        #expect(try train(to: 60, under: "SkylakeX kernels") == "Haswell kernels; from step 20: SkylakeX kernels")
+        #expect(try train(to: 80, under: "Haswell kernels")
+            == "Haswell kernels; from step 20: SkylakeX kernels; from step 60: Haswell kernels")
+        let run = try RunFolder.open(folder + "/run")
+        #expect(try run.continuing(under: ["OpenBLAS": "Haswell kernels", "cdsa": "0.1.0"], at: 80) == nil)
+        let note = try #require(try run.continuing(under: ["OpenBLAS": "Zen kernels", "cdsa": "0.2.0"], at: 80))
+        #expect(note.contains("continues at step 80 under other versions (OpenBLAS Haswell kernels, now Zen kernels; cdsa 0.1.0, now 0.2.0)"), "\(note)")
+    }
 }
