@@ -305,6 +305,9 @@ public final class RunFolder {
         let normalized = evaluated.allSatisfy { !$0[scoreColumn].isEmpty }
         let last = evaluated.suffix(count)
         guard !last.isEmpty else { throw TrainingError.run("\(path) has no evaluations yet") }
+        if !partial, last.count < count {
+            throw TrainingError.run("\(path) has \(last.count) evaluation\(last.count == 1 ? "" : "s"), not the last \(count) asked for (ask for last=\(last.count), or partial=true)")
+        }
         return (last.compactMap { Int($0[stepColumn]) }, last.compactMap { Double($0[normalized ? scoreColumn : returnColumn]) }, normalized)
     }
 }
