@@ -1,11 +1,14 @@
+import Autodiff
 import Foundation
 import NeuralNet
 import OfflineRL
 
 /// CDSA's models kept on disk by content, so `correct(policy, k1=…, k2=…)` trains g, h
 /// and I for a dataset once: an entry's name is the SHA-256 of (the dataset's content
-/// hash, the model's name, its config JSON, seed and steps) — one changed byte of the
-/// data, or any setting, is another entry. Entries are written atomically and carry a
+/// hash, the model's name, its config JSON, seed and steps, and the OpenBLAS kernel set
+/// training runs under) — one changed byte of the data, or any setting, is another entry;
+/// so is other arithmetic, whose models differ in their bits, so that a script's numbers
+/// never depend on which kernels filled the cache. Entries are written atomically and carry a
 /// checksum of their tensors; one that does not read back whole is retrained and
 /// replaced, never trusted.
 ///
@@ -33,7 +36,9 @@ public struct ModelCache {
 
     public static func key(dataset: DatasetIdentity, model: String, config: String, seed: UInt64, steps: Int) -> String {
         var h = SHA256()
-        for part in ["cdsa model cache 1", dataset.sha256, model, config, String(seed), String(steps)] { h.update(part + "\n") }
+        for part in ["cdsa model cache 2", dataset.sha256, model, config, String(seed), String(steps), "OpenBLAS \(BLAS.coreName)"] {
+            h.update(part + "\n")
+        }
         return h.finish()
     }
 
