@@ -3,6 +3,7 @@
 // DataLibrary, EnvLibrary); `:help`, completion and docs/language.md read the same tables.
 
 import Autodiff
+import Foundation
 import Language
 import NeuralNet
 import OfflineRL
@@ -144,10 +145,14 @@ public enum EngineControl {
         let base = record.speeds[record.openblas] ?? .nan
         var lines = ["OpenBLAS kernels on this machine, GFLOP/s of an MLP update's products (1 thread)" +
                      (kept == nil ? ":" : ", as measured before (--again measures anew):")]
+        // OPENBLAS_CORETYPE, when set, overrides the choice in every cdsa started with it.
+        let forced = ProcessInfo.processInfo.environment["OPENBLAS_CORETYPE"].flatMap { $0.isEmpty ? nil : $0 }
+        let overridden = forced != nil && BLAS.coreName.lowercased() != record.chosen.lowercased()
         for (core, speed) in record.speeds.sorted(by: { $0.value > $1.value }) {
             let error = record.errors[core] ?? .infinity
             let notes = [core == record.openblas ? "OpenBLAS's pick" : nil,
-                         core == record.chosen ? "used by cdsa" : nil,
+                         core == record.chosen ? (overridden ? "cdsa's choice" : "used by cdsa") : nil,
+                         overridden && core.lowercased() == BLAS.coreName.lowercased() ? "used (OPENBLAS_CORETYPE)" : nil,
                          error > KernelChoice.tolerance ? "WRONG RESULTS (error \(String(format: "%.1g", error)) of Σ|a·b|)" : nil].compactMap { $0 }
             lines.append("  " + core.padding(toLength: 12, withPad: " ", startingAt: 0)
                          + String(format: "%6.1f  %4.2f×", speed, speed / base)
@@ -157,6 +162,11 @@ public enum EngineControl {
             lines.append("warning: every kernel set measured computes wrong products here; cdsa's numbers cannot be trusted on this machine")
         }
         lines.append("(each set's products checked against exact sums; one erring by more than \(KernelChoice.tolerance) of Σ|a·b| is never used)")
+        if overridden, let forced {
+            let speed = record.speeds.first { $0.key.lowercased() == BLAS.coreName.lowercased() }?.value
+            let ratio = speed.map { String(format: ", at %.2f× the speed of", $0 / (record.speeds[record.chosen] ?? .nan)) } ?? ", not"
+            lines.append("OPENBLAS_CORETYPE=\(forced) is set and overrides the choice: cdsa started with it runs \(BLAS.coreName)'s kernels\(ratio) \(record.chosen)'s; unset it to use those")
+        }
         lines.append("kept in \(KernelChoice.file)")
         return lines.joined(separator: "\n")
     }

@@ -46,6 +46,9 @@ struct KernelChoiceTests {
         var forced = environment
         forced["OPENBLAS_CORETYPE"] = "Sandybridge"
         #expect(try versionKernels(forced, in: dir).contains("Sandybridge"))
+        let report = try cdsa(["kernels"], in: dir, environment: forced)
+        #expect(report.stdout.contains("Nehalem") && report.stdout.contains("cdsa's choice") && !report.stdout.contains("used by cdsa"), "\(report)")
+        #expect(report.stdout.contains("OPENBLAS_CORETYPE=Sandybridge is set and overrides the choice: cdsa started with it runs Sandybridge's kernels"), "\(report)")
         // A forced set the measurement could not run (it traps on a missing instruction, as
         // Excavator's did on this project's EPYC) stops with a one-line error instead of crashing.
         var failed = edited
