@@ -63,4 +63,24 @@ struct ScriptSmokeTests {
             }
         }
     }
+
+    /// The quickstart on another dataset is a `--set` away (cfg.data): here a tiny hopper-medium
+    /// made by the recipe, in place of cdsa's million-step one.
+    @Test func quickstartRunsOnAnotherDataset() throws {
+        let dir = scratchFolder()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let environment = ["CDSA_CACHE": dir.appendingPathComponent("cache").path, "CDSA_DATA": dir.appendingPathComponent("data").path]
+        let maker = dir.appendingPathComponent("make.cdsa")
+        try Data("print(make_dataset(\"hopper-medium\", steps=2000, folder=\"made\"))\n".utf8).write(to: maker)
+        let make = try cdsa(["run", maker.path], in: dir, timeout: 120, environment: environment)
+        #expect(make.status == 0, "\(make)")
+        let r = try cdsa(["run", scriptsFolder.appendingPathComponent("quickstart.cdsa").path]
+                         + ["cfg.data=\"made/hopper-medium.hdf5\"", "cfg.base_steps=20", "cfg.model_steps=20", "cfg.episodes=2", "cfg.seeds=[0]",
+                            "cfg.progress=false"].flatMap { ["--set", $0] }, in: dir, timeout: 120, environment: environment)
+        #expect(r.status == 0 && r.stderr.isEmpty, "\(r)")
+        for label in ["2000 transitions", "policy iql on hopper-medium.hdf5", "hopper: normalised score", "random: normalised"] {
+            #expect(r.stdout.contains(label), "\(r)")
+        }
+        #expect(!r.stdout.contains("controller"), "\(r)")
+    }
 }
