@@ -99,9 +99,29 @@ public enum LocomotionData {
             }
             var options = TrainingOptions(steps: trained)
             options.logEvery = 10_000
-            let loop = TrainingLoop(trainer: trainer, options: options, seed: seed, progress: progress, cancellation: cancellation)
-            let again = try loop.run()
+            options.checkpointEvery = max(1, min(10_000, trained / 10))
+            // Hours for walker2d: the retrain checkpoints beside the dataset, so an
+            // interrupted make continues where it stopped; the folder goes with success.
+            let retrain = retrainFolder(for: path)
+            let manifest = RunManifest(algorithm: origin.algorithm, config: trainer.configJSON, seed: seed, options: options,
+                                       dataset: nil, environment: world, versions: [:], commandLine: [])
+            let folder: RunFolder
+            do { folder = try RunFolder.createOrContinue(retrain, manifest: manifest) } catch {
+                try? FileManager.default.removeItem(atPath: retrain)   // another recipe's: of no use
+                folder = try RunFolder.create(retrain, manifest: manifest)
+            }
+            let loop = TrainingLoop(trainer: trainer, options: options, seed: seed, folder: folder, progress: progress,
+                                    cancellation: cancellation)
+            try loop.restoreCheckpoint()
+            if trainer.step > 0 {
+                FileHandle.standardError.write(Data("\(title): its \(origin.algorithm) retrain continues from step \(trainer.step) of \(trained) (\(retrain))\n".utf8))
+            }
+            let again: ActorPolicy
+            do { again = try loop.run() } catch TrainingError.interrupted(let step, let total, _) {
+                throw DatasetError.invalidArgument("making \(title) interrupted at step \(step) of \(total) of its \(origin.algorithm) retrain; making it again continues from there")
+            }
             guard again.actor.parameters.map(\.value.scalars) == medium.actor.parameters.map(\.value.scalars) else {
+                try? FileManager.default.removeItem(atPath: retrain)   // so that a retry starts afresh
                 throw DatasetError.invalidArgument("retraining \(origin.algorithm) to step \(trained) did not reproduce the medium policy (another cdsa build, CPU or OpenBLAS kernel set — `cdsa kernels`?); \(title) would not match it")
             }
             dataset = try replay.experience()
@@ -122,9 +142,16 @@ public enum LocomotionData {
         }
         dataset.environmentName = world
         try dataset.writeD4RL(to: path)
+        if kind == .mediumReplay { try? FileManager.default.removeItem(atPath: retrainFolder(for: path)) }
         dataset.source = path
         dataset.format = "D4RL"
         return dataset
+    }
+
+    /// Where medium-replay's retrain checkpoints while the dataset at `path` is made.
+    public static func retrainFolder(for path: String) -> String {
+        let url = URL(fileURLWithPath: path)
+        return url.deletingLastPathComponent().path + "/." + url.deletingPathExtension().lastPathComponent + ".retrain"
     }
 }
 

@@ -200,4 +200,34 @@ import Testing
         }
         #expect(!FileManager.default.fileExists(atPath: folder + "/mr3.hdf5"))
     }
+
+    /// An interrupted medium-replay keeps its retrain's checkpoints; making it again
+    /// continues from them to the same buffer, and the folder goes once the file is made.
+    @Test func anInterruptedMediumReplayContinuesToTheSameBuffer() throws {
+        let folder = try temporaryFolder()
+        defer { cleanup(folder) }
+        let config = #"{"hidden": [16, 16], "batch_size": 16, "warmup_steps": 60, "buffer_size": 1000}"#
+        let trainer = try Algorithms.make("sac", source: .environment(try Worlds.make("hopper")), config: config, seed: 4)
+        try PolicyFile.write(try TrainingLoop(trainer: trainer, options: TrainingOptions(steps: 150)).run(),
+                             to: LocomotionData.policyPath("hopper", .medium, in: folder))
+        let whole = try LocomotionData.make("hopper", .mediumReplay, behaviour: folder, to: folder + "/whole.hdf5")
+
+        final class StopAt: ProgressReporter {
+            let token = CancellationToken()
+            func report(title: String, done: Int, total: Int, rate: Double, detail: String, force: Bool) {
+                if done == 100 { token.cancel() }
+            }
+            func finish() {}
+        }
+        let stop = StopAt(), path = folder + "/mr.hdf5", retrain = LocomotionData.retrainFolder(for: path)
+        #expect(throws: DatasetError.invalidArgument("making hopper-medium-replay interrupted at step 100 of 150 of its sac retrain; making it again continues from there")) {
+            try LocomotionData.make("hopper", .mediumReplay, behaviour: folder, to: path, progress: stop, cancellation: stop.token)
+        }
+        #expect(!FileManager.default.fileExists(atPath: path))
+        #expect(try RunFolder.open(retrain).hasCheckpoint)
+        let continued = try LocomotionData.make("hopper", .mediumReplay, behaviour: folder, to: path)
+        #expect(continued.observations.scalars == whole.observations.scalars && continued.actions.scalars == whole.actions.scalars)
+        #expect(continued.rewards.scalars == whole.rewards.scalars && continued.terminals == whole.terminals)
+        #expect(!FileManager.default.fileExists(atPath: retrain))
+    }
 }
