@@ -144,6 +144,7 @@ struct Cancellable: Policy {
     var observationSize: Int { policy.observationSize }
     var actionSize: Int { policy.actionSize }
     var canActInBatches: Bool { policy.canActInBatches }
+    var world: String? { policy.world }
     func act(_ observation: [Float]) throws -> [Float] {
         try state.checkCancelled()
         return try policy.act(observation)
@@ -171,6 +172,7 @@ func enginePolicy(_ v: Value, for env: any PhysicsEnvironment, interpreter: Inte
         guard p.observationSize == obs, p.actionSize == act else {
             throw fail("\(what) maps \(p.observationSize) observations to \(p.actionSize) actions; \(env.name) has \(obs) and \(act)")
         }
+        if let why = Worlds.mismatch(p, env) { throw fail(why) }
         return p
     }
     switch v {

@@ -89,6 +89,7 @@ public struct CDSACorrector: Policy {
     public var observationSize: Int { base.observationSize }
     public var actionSize: Int { base.actionSize }
     public var canActInBatches: Bool { base.canActInBatches }
+    public var world: String? { base.world }
 
     public func restarted(seed: UInt64) -> any Policy {
         (try? with(base: base.restarted(seed: seed))) ?? self

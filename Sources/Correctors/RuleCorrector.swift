@@ -22,6 +22,7 @@ public struct RuleCorrector: Policy {
     public var observationSize: Int { base.observationSize }
     public var actionSize: Int { base.actionSize }
     public var canActInBatches: Bool { base.canActInBatches }
+    public var world: String? { base.world }
 
     public func act(_ observation: [Float]) throws -> [Float] {
         try act(batch: Tensor(shape: [1, observation.count], scalars: observation)).scalars
@@ -59,6 +60,7 @@ public struct ClippedPolicy: Policy {
     public var observationSize: Int { base.observationSize }
     public var actionSize: Int { base.actionSize }
     public var canActInBatches: Bool { base.canActInBatches }
+    public var world: String? { base.world }
 
     public func act(_ observation: [Float]) throws -> [Float] { try base.act(observation).map { min(max($0, low), high) } }
 

@@ -72,6 +72,7 @@ public final class ActorPolicy: Policy {
     public let observationSize: Int
     public let actionSize: Int
     public var provenance: Provenance
+    public var world: String? { provenance.environment ?? provenance.dataset?.environment }
     /// Draw actions from the policy's distribution (only `tanhGaussian` has one).
     public let sampling: Bool
     /// Seed of the sampling noise; `restarted(seed:)` mixes a run's seed into it.

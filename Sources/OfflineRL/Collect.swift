@@ -23,6 +23,7 @@ public func collect(env: some Environment, policy: some Policy, steps: Int, seed
         throw DatasetError.invalidArgument("collect: the policy maps \(policy.observationSize) → \(policy.actionSize) values, "
             + "\(env.name) has observations of \(obsSize) and actions of \(actSize)")
     }
+    if let why = Worlds.mismatch(policy, env) { throw DatasetError.invalidArgument("collect: \(why)") }
     let physics = env as? any PhysicsEnvironment
     var rng = RandomGenerator(seed: seed)
     var observations: [Float] = [], next: [Float] = [], actions: [Float] = [], rewards: [Float] = []

@@ -95,6 +95,7 @@ public func evaluate(_ policy: any Policy, in env: any PhysicsEnvironment, episo
         throw EvaluationError.mismatch("the policy maps \(policy.observationSize) → \(policy.actionSize) values, "
             + "\(env.name) has observations of \(obsSize) and actions of \(actSize)")
     }
+    if let why = Worlds.mismatch(policy, env) { throw EvaluationError.mismatch(why) }
     let actor = policy.restarted(seed: seed)
     let width = policy.canActInBatches ? Swift.max(1, Swift.min(parallel, episodes)) : 1
     let envs = try [env] + (1..<width).map { _ in try env.duplicate() }

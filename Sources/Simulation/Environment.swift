@@ -96,11 +96,15 @@ public protocol Policy {
     /// Whether one policy may act for several environments at once (a batch per step).
     /// False for a policy tied to one environment, such as a controller reading its maze.
     var canActInBatches: Bool { get }
+    /// The world it learned for, when known ("walker2d": its data's or its environment's),
+    /// so that acting in another body with the same sizes is refused, not scored.
+    var world: String? { get }
 }
 
 extension Policy {
     public func restarted(seed: UInt64) -> any Policy { self }
     public var canActInBatches: Bool { true }
+    public var world: String? { nil }
 
     public func act(batch observations: Tensor) throws -> Tensor {
         guard observations.rank == 2, observations.shape[1] == observationSize else {

@@ -43,6 +43,18 @@ public enum Worlds {
         }
     }
 
+    /// The body a name's world moves ("walker2d", "antmaze", "pointmaze"), or nil if unknown.
+    public static func body(_ name: String) -> String? {
+        canonical(name)?.split(separator: "-").first.map(String.init)
+    }
+
+    /// Why `policy` cannot act in `env` though the sizes fit (it learned for another body:
+    /// walker2d's and halfcheetah's 17 → 6 look alike), or nil.
+    public static func mismatch(_ policy: any Policy, _ env: any Environment) -> String? {
+        guard let world = policy.world, let learned = body(world), let here = body(env.name), learned != here else { return nil }
+        return "the policy learned for \(world); \(env.name) is another body with the same sizes"
+    }
+
     /// A fresh environment for any name `canonical` understands.
     public static func make(_ name: String) throws -> any PhysicsEnvironment {
         guard let key = canonical(name) else { throw SimulationError.unknownEnvironment(name, known: names) }
