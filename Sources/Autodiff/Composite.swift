@@ -37,8 +37,13 @@ extension Tensor {
     public func pow(_ exponent: Tensor) throws -> Tensor { try (exponent * log()).exp() }
 }
 
-/// Mean squared error.
+/// Mean squared error between tensors of one shape (or against a single number). Shapes
+/// that only broadcast, such as [n, 1] against [n], are refused: they would compare every
+/// prediction with every target, [n, n], and still give a plausible number.
 public func mse(_ prediction: Tensor, _ target: Tensor) throws -> Tensor {
+    guard prediction.shape == target.shape || prediction.count == 1 || target.count == 1 else {
+        throw TensorError.shapeMismatch(op: "mse", "prediction \(prediction.shape) and target \(target.shape) differ in shape (broadcast they would compare every pair); reshape one")
+    }
     let d = try prediction - target
     return try (d * d).mean()
 }

@@ -122,7 +122,7 @@ extension TensorLibrary {
                 let (x, axis) = (try a.tensor(0), try a.integer(1))
                 return .tensor(try engine("log_softmax") { try Autodiff.logSoftmax(x, axis: axis) })
             },
-            Builtin("mse", [.init("prediction"), .init("target")], doc: "Mean squared error between two tensors (broadcast together).") { a in
+            Builtin("mse", [.init("prediction"), .init("target")], doc: "Mean squared error between two tensors of the same shape (or against one number): [n, 1] against [n] is refused, not broadcast to every pair.") { a in
                 let (p, t) = (try a.tensor(0), try a.tensor(1))
                 return .tensor(try engine("mse") { try Autodiff.mse(p, t) })
             },

@@ -45,6 +45,7 @@ extension CDSACorrector {
         guard env.observationSpace.size == observationSize, env.actionSpace.size == actionSize else {
             throw CorrectorError.invalid("the corrector acts on \(observationSize) observations and \(actionSize) actions; \(env.name) has \(env.observationSpace.size) and \(env.actionSpace.size)")
         }
+        if let why = Worlds.mismatch(self, env) { throw CorrectorError.invalid(why) }
         let policy = (restarted(seed: seed) as? CDSACorrector) ?? self
         var t = Trace()
         var s = try env.reset(seed: seed)

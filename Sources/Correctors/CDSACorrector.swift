@@ -67,6 +67,13 @@ public struct CDSACorrector: Policy {
                                               ("inv", inverse.stateSize, inverse.actionSize)] where stateSize != s || actionSize != a {
             throw CorrectorError.invalid("\(name) is for \(stateSize) states and \(actionSize) actions; the policy has \(s) and \(a)")
         }
+        // Sizes alike are not one body: walker2d's models fit a halfcheetah policy.
+        let learned = [("the policy", base.world), ("g", g.provenance?.dataset?.environment),
+                       ("h", h.provenance?.dataset?.environment), ("inv", inverse.provenance?.dataset?.environment)]
+        let bodies = learned.compactMap { name, world in world.flatMap { w in Worlds.body(w).map { (name, w, $0) } } }
+        if let first = bodies.first, let other = bodies.first(where: { $0.2 != first.2 }) {
+            throw CorrectorError.invalid("\(other.0) learned on \(other.1) and \(first.0) on \(first.1): another body with the same sizes")
+        }
         guard correction.steps >= 1 else { throw CorrectorError.invalid("steps must be at least 1, got \(correction.steps)") }
         guard correction.low <= correction.high else { throw CorrectorError.invalid("the action bounds are reversed: \(correction.low) > \(correction.high)") }
         for m in [g, h] {
