@@ -45,6 +45,9 @@ extension CorrectorLibrary {
                     throw a.bad(at[name]!, "\(name) must be \(name == "g" ? "an action" : "a state") score model (train_score(d, wrt=\"\(name == "g" ? "action" : "state")\")), got a\(m.target == .action ? "n" : "") \(m.target) one")
                 }
             }
+            if g != nil, h != nil, inv != nil, foreign(a[at["data"]!]) != nil {
+                throw a.bad(at["data"]!, "g, h and inv are all given, so no model would learn from data; leave it out")
+            }
             if g == nil || h == nil || inv == nil {
                 let given = (foreign(a[at["data"]!]) as? DatasetValue)?.dataset
                 let data = try given ?? policyDataset(base, a)

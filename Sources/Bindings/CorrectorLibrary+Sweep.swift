@@ -30,11 +30,7 @@ extension CorrectorLibrary {
                 return values
             }
             let (k1s, k2s) = (try grid(2, "k1"), try grid(3, "k2"))
-            let seeds = try a.list(4).items.enumerated().map { k, v -> UInt64 in
-                guard case .number(let x) = v, x == x.rounded(), abs(x) < 1e15 else { throw a.bad(4, "a list of integer seeds expected, item \(k) is \(v.repr)") }
-                return UInt64(bitPattern: Int64(x))
-            }
-            guard !seeds.isEmpty else { throw a.bad(4, "at least one seed expected") }
+            let seeds = try a.seeds(4)
             let (episodes, parallel) = (try a.positive(5), try a.positive(7))
             let workers = if case .nil = a[6] { ProcessInfo.processInfo.activeProcessorCount } else { try a.positive(6) }
 

@@ -54,11 +54,7 @@ enum CorrectorLibrary {
                 doc: "Evaluate policies side by side (a list, or a record naming them) on the same episodes for each seed: per policy, normalised score mean ± std and 95% interval over seeds, VaR and CVaR at 10%; prints a table, save(c, path) writes .csv, .json or an .svg bar chart.") { a in
             let e = try a.object(1, EnvironmentValue.self, "environment")
             let episodes = try a.positive(2), parallel = try a.positive(4)
-            let seeds = try a.list(3).items.enumerated().map { k, v -> UInt64 in
-                guard case .number(let x) = v, x == x.rounded(), abs(x) < 1e15 else { throw a.bad(3, "a list of integer seeds expected, item \(k) is \(v.repr)") }
-                return UInt64(bitPattern: Int64(x))
-            }
-            guard !seeds.isEmpty else { throw a.bad(3, "at least one seed expected") }
+            let seeds = try a.seeds(3)
             var named: [(String, Value)] = []
             if case .record(let r) = a[0] { named = Array(zip(r.keys, r.values)) }
             else { named = try a.list(0).items.map { (try shortName($0), $0) } }
@@ -135,5 +131,23 @@ func saveReport(_ what: String, csv: @autoclosure () -> CSV, json: @autoclosure 
     case "json": try json().write(to: path)
     case "svg": try chart().write(to: path)
     default: throw ScriptError("save: \(what) is written as .csv, .json or .svg, not '\(path)'")
+    }
+}
+
+extension Arguments {
+    /// Argument i as evaluation seeds: distinct whole numbers ≥ 0, at least one. A seed
+    /// given twice would repeat the same episodes and shrink the interval over seeds to
+    /// nothing.
+    func seeds(_ i: Int) throws -> [UInt64] {
+        var seen: Set<UInt64> = []
+        let seeds = try list(i).items.enumerated().map { k, v -> UInt64 in
+            guard case .number(let x) = v, x == x.rounded(), x >= 0, x < 1e15 else {
+                throw bad(i, "a list of whole seeds ≥ 0 expected, item \(k) is \(v.repr)")
+            }
+            guard seen.insert(UInt64(x)).inserted else { throw bad(i, "seed \(Int(x)) is given twice: its episodes would count twice") }
+            return UInt64(x)
+        }
+        guard !seeds.isEmpty else { throw bad(i, "at least one seed expected") }
+        return seeds
     }
 }

@@ -183,7 +183,7 @@ enum TrainLibrary {
         Builtin("evaluate", [.init("policy", .function), .init("env", .foreign("environment")),
                              .init("episodes", .integer, default: .number(10)), .init("seed", .integer, default: .number(0)),
                              .init("parallel", .integer, default: .number(16))],
-                doc: "Run episodes of policy in env, up to parallel of them side by side with one batched forward pass per step; returns a report: D4RL-normalised score mean ± std, returns, lengths, VaR and CVaR at 10%.") { a in
+                doc: "Run episodes of policy in env, up to parallel of them side by side with one batched forward pass per step; returns a report. Fields in returns: returns, mean, std; in normalised scores (nil without references): scores, score, score_std; var and cvar (VaR10, CVaR10) normalised where the environment has references, else returns; lengths. Stds divide by n.") { a in
             let e = try a.object(1, EnvironmentValue.self, "environment")
             let episodes = try a.positive(2), parallel = try a.positive(4)
             let seed = UInt64(bitPattern: Int64(try a.integer(3)))
@@ -197,7 +197,7 @@ enum TrainLibrary {
 
     static var finalScore: Builtin {
         Builtin("final_score", [.init("run", .string), .init("last", .integer, default: .number(10)), .init("partial", .bool, default: .bool(false))],
-                doc: "The seed's protocol for a run folder: mean and std of its last periodic evaluations' normalised scores (returns without references), as {mean, std, scores, steps}. A run short of its steps is refused unless partial=true.") { a in
+                doc: "The seed's protocol for a run folder: mean and std (dividing by n) of its last periodic evaluations' normalised scores (returns without references), as {mean, std, scores, steps}. A run short of its steps is refused unless partial=true.") { a in
             let folder = try engine("final_score") { try RunFolder.open(try a.string(0)) }
             let (steps, values, _) = try engine("final_score") { try folder.finalEvaluations(try a.positive(1), partial: try a.bool(2)) }
             let mean = values.reduce(0, +) / Double(values.count)

@@ -73,7 +73,8 @@ extension Dataset: CustomStringConvertible {
         // English counts ("1 episode"); Language's `counted` is out of this module's reach.
         func counted(_ n: Int, _ noun: String) -> String { "\(n) \(noun)\(n == 1 ? "" : "s")" }
         lines.append("  \(counted(count, "transition")) in \(counted(episodeCount, "episode")): \(terminalCount) terminal, "
-            + counted(timeoutCount, "timeout") + (missingNextCount > 0 ? ", \(counted(missingNextCount, "step")) without a next state" : ""))
+            + counted(timeoutCount, "timeout") + (missingNextCount > 0 ? ", \(counted(missingNextCount, "step")) without a next state" : "")
+            + (count > 0 && !terminals[count - 1] && !timeouts[count - 1] ? "; the last episode cut by the data's end" : ""))
         lines.append("  observations \(observationSize), actions \(actionSize)"
             + infos.keys.sorted().map { ", \($0) \(infos[$0]?.width ?? 0)" }.joined())
         lines.append("  returns min \(f(r.min)), mean \(f(r.mean)), max \(f(r.max)); episode length min \(Int(len.min)), mean \(f(len.mean)), max \(Int(len.max))")
