@@ -32,6 +32,10 @@ public final class EngineState {
         self.cancellation = cancellation
     }
 
+    /// A seed from the session's stream for a call that names none: below 2^49, so the
+    /// number a script reads back (`p.seed`) is exact and can be passed again.
+    func drawSeed() -> UInt64 { rng.next() >> 15 }
+
     /// Restarts the session's random stream (`seed(n)`, `cdsa run --seed n`).
     public func reseed(_ seed: UInt64) { rng = RandomGenerator(seed: seed) }
 

@@ -38,7 +38,7 @@ enum EnvLibrary {
                 doc: "Start an episode and return its first observation; seed fixes the reset noise (and a maze's goal), else the session's generator draws it.") { a in
             let e = try a.object(0, EnvironmentValue.self, "environment")
             try e.checkIdle("reset")
-            let seed = try a.optionalInteger(1).map { UInt64(bitPattern: Int64($0)) } ?? s.rng.next()
+            let seed = try a.optionalInteger(1).map { UInt64(bitPattern: Int64($0)) } ?? s.drawSeed()
             let observation = try engine("reset") { try e.env.reset(seed: seed) }
             (e.observation, e.elapsed, e.ended) = (observation, 0, nil)
             return .tensor(Tensor(observation))
@@ -85,7 +85,7 @@ enum EnvLibrary {
         Builtin("random_policy", [.init("env", .foreign("environment")), .init("seed", .integer, default: .nil)],
                 doc: "A policy of uniform random actions within env's action bounds, seeded from the session's generator unless seed is given. Called directly it draws from its own stream; rollout, evaluate and collect restart it from its seed mixed with theirs.") { a in
             let e = try a.object(0, EnvironmentValue.self, "environment")
-            let seed = try a.optionalInteger(1).map { UInt64(bitPattern: Int64($0)) } ?? s.rng.next()
+            let seed = try a.optionalInteger(1).map { UInt64(bitPattern: Int64($0)) } ?? s.drawSeed()
             return .foreign(PolicyValue(RandomPolicy(observationSize: e.env.observationSpace.size, actionSpace: e.env.actionSpace, seed: seed),
                                         environment: e.env.name))
         }

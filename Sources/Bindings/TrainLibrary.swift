@@ -83,7 +83,7 @@ enum TrainLibrary {
                     throw a.bad(at["resume"]!, "resume=true continues the run in a folder: it needs run=… and an explicit seed=…")
                 }
             }
-            let seed = givenSeed.map { UInt64(bitPattern: Int64($0)) } ?? s.rng.next()
+            let seed = givenSeed.map { UInt64(bitPattern: Int64($0)) } ?? s.drawSeed()
             var options = TrainingOptions(steps: try a.integer(at["steps"]!))
             options.evaluateEvery = try a.integer(at["evaluate_every"]!)
             options.evaluationEpisodes = try a.positive(at["episodes"]!)
@@ -214,7 +214,7 @@ enum TrainLibrary {
             guard let p = v.policy as? ActorPolicy, p.head == .tanhGaussian else {
                 throw a.bad(0, "\(v.summary) has no distribution to sample (only a Gaussian actor, such as sac's, has one)")
             }
-            let seed = try a.optionalInteger(1).map { UInt64(bitPattern: Int64($0)) } ?? s.rng.next()
+            let seed = try a.optionalInteger(1).map { UInt64(bitPattern: Int64($0)) } ?? s.drawSeed()
             return .foreign(PolicyValue(try engine("stochastic") { try p.with(sampling: true, seed: seed) }))
         }
     }

@@ -114,8 +114,10 @@ public struct Arguments {
         throw bad(i, "number expected, got \(values[i].typeName)")
     }
     public func integer(_ i: Int) throws -> Int {
-        if case .number(let x) = values[i], x == x.rounded(), abs(x) < 1e15 { return Int(x) }
-        throw bad(i, "integer expected, got \(values[i].typeName)")
+        guard case .number(let x) = values[i] else { throw bad(i, "integer expected, got \(values[i].typeName)") }
+        guard x == x.rounded() else { throw bad(i, "integer expected, got \(Value.format(x))") }
+        guard abs(x) < 1e15 else { throw bad(i, "integer below 10^15 in size expected, got \(Value.format(x))") }
+        return Int(x)
     }
     public func string(_ i: Int) throws -> String {
         if case .string(let s) = values[i] { return s }
@@ -186,7 +188,13 @@ extension Builtin {
             guard let v = bound[i] ?? p.defaultValue else { throw bad("\(p.kind) expected, got no value") }
             // A nil default means "optional": nil passes whatever the kind.
             let optional = p.defaultValue.map(isNil) ?? false
-            if !p.kind.accepts(v), !(optional && isNil(v)) { throw bad("\(p.kind) expected, got \(v.typeName)") }
+            if !p.kind.accepts(v), !(optional && isNil(v)) {
+                // A number that is not an integer says which: 2.5, or one past 10^15.
+                if case .integer = p.kind, case .number(let x) = v {
+                    throw bad(x == x.rounded() ? "integer below 10^15 in size expected, got \(Value.format(x))" : "integer expected, got \(Value.format(x))")
+                }
+                throw bad("\(p.kind) expected, got \(v.typeName)")
+            }
             values.append(v)
         }
         if let variadic {
