@@ -172,14 +172,36 @@ public enum ConfigCoding {
         guard let given = (try? JSONSerialization.jsonObject(with: Data(json.utf8))) as? [String: Any] else {
             throw TrainingError.invalidConfig("config: not a JSON object")
         }
-        for (key, value) in given {
+        for (key, value) in given.sorted(by: { $0.key < $1.key }) {
             guard fields[key] != nil else {
                 throw TrainingError.invalidConfig("unknown config field '\(key)' (fields: \(fields.keys.sorted().joined(separator: ", ")))")
             }
+            if let why = outOfRange(key, value) { throw TrainingError.invalidConfig(why) }
             fields[key] = value
         }
         let data = try JSONSerialization.data(withJSONObject: fields, options: [.sortedKeys])
         return try decode(C.self, from: String(decoding: data, as: UTF8.self))
+    }
+
+    /// Ranges of the fields several configs share, by name: a negative learning rate
+    /// would climb the loss and a discount of 2 blow up the values, yet both start.
+    static let ranges: [String: (ok: @Sendable (Double) -> Bool, says: String)] = [
+        "learning_rate": ({ $0 > 0 }, "positive"), "max_weight": ({ $0 > 0 }, "positive"),
+        "discount": ({ (0...1).contains($0) }, "in [0, 1]"),
+        "tau": ({ $0 > 0 && $0 <= 1 }, "in (0, 1]"), "target_rate": ({ $0 > 0 && $0 <= 1 }, "in (0, 1]"),
+        "alpha": ({ $0 >= 0 }, "non-negative"), "beta": ({ $0 >= 0 }, "non-negative"),
+        "policy_noise": ({ $0 >= 0 }, "non-negative"), "noise_clip": ({ $0 >= 0 }, "non-negative"),
+        "hidden": ({ $0 >= 1 }, "a list of positive sizes"), "execute_hidden": ({ $0 >= 1 }, "a list of positive sizes"),
+        "sigmas": ({ $0 > 0 }, "a list of positive levels"),
+    ]
+
+    /// Why a given config value is out of its field's range, or nil.
+    static func outOfRange(_ key: String, _ value: Any) -> String? {
+        guard let range = ranges[key] else { return nil }
+        let numbers = (value as? [Any] ?? [value]).compactMap { ($0 as? NSNumber)?.doubleValue }
+        guard numbers.contains(where: { !range.ok($0) }) else { return nil }
+        let shown = (try? JSONSerialization.data(withJSONObject: value, options: [.fragmentsAllowed])).map { String(decoding: $0, as: UTF8.self) } ?? "\(value)"
+        return "\(key) must be \(range.says), got \(shown)"
     }
 
     /// The config's fields and their values, as a JSON object (for bindings: defaults).

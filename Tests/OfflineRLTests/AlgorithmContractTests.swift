@@ -112,6 +112,20 @@ func trainer(_ algorithm: String, seed: UInt64 = 5) throws -> any Trainer {
 
     /// `resume=true`'s rule: an empty folder starts the run, the same run is continued and
     /// extended, and any other run there is refused with the difference named.
+    /// A value out of its field's range is refused by name, by every algorithm.
+    @Test(arguments: ["bc", "td3bc", "iql", "por"])
+    func outOfRangeSettingsAreRefused(_ algorithm: String) {
+        for (field, value, says) in [("learning_rate", "-0.001", "positive"), ("discount", "1.5", "in [0, 1]"), ("hidden", "[32, 0]", "a list of positive sizes")] {
+            let config = #"{"\#(field)": \#(value)}"#
+            let made = Result { try Algorithms.make(algorithm, source: .dataset(tinyMaze), config: config, seed: 0) }
+            if algorithm == "bc" && field == "discount" {   // bc has no discount: an unknown field
+                #expect(throws: TrainingError.self) { try made.get() }
+                continue
+            }
+            #expect(throws: TrainingError.invalidConfig("\(field) must be \(says), got \(value.replacingOccurrences(of: " ", with: ""))")) { try made.get() }
+        }
+    }
+
     @Test func aRunFolderIsContinuedOnlyByTheSameRun() throws {
         let folder = try temporaryFolder("continue")
         defer { cleanup(folder) }
