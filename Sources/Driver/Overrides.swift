@@ -14,7 +14,8 @@
 //   record.
 // - The literal's text in the script is replaced before the script is parsed again and
 //   run, so the rest of the script sees the new value from its first line. If a name is
-//   set twice the last one wins; setting both `cfg` and `cfg.steps` is an error.
+//   set twice the last one wins; setting both `cfg` and `cfg.steps` is an error, and so is
+//   setting a name the script binds again later at top level (the value set would be lost).
 // - Every violation (no `=`, unknown name, wrong type) is a usage error (exit 64); an
 //   unknown name lists the script's settable names.
 
@@ -36,7 +37,7 @@ struct Override: Equatable {
     }
 }
 
-struct UsageError: Error, CustomStringConvertible {
+struct UsageError: Error, CustomStringConvertible, Equatable {
     var description: String
     init(_ message: String) { description = message }
 }
@@ -90,6 +91,16 @@ enum Overrides {
             if setting.isComputed {
                 let what = isRecord(setting.value) ? "a record with computed fields" : "computed (`\(source.text(of: setting.span))`)"
                 throw UsageError("--set \(name): '\(name)' is \(what), not a literal, so it cannot be replaced" + settable)
+            }
+            // A later top-level `let` or assignment of the name would replace the value set.
+            let root = o.path[0]
+            for case let statement in syntax.statements {
+                var at: Int?
+                if case .let(root, let span, _) = statement, span.start > setting.span.start { at = span.start }
+                if case .assign(.name(root, _), _, let span) = statement, span.start > setting.span.start { at = span.start }
+                if let at {
+                    throw UsageError("--set \(name): \(source.path) binds '\(root)' again on line \(source.location(of: at).line), so the value set would not be the one it uses")
+                }
             }
             let text = try literalText(o.text, replacing: setting.value, name: name)
             edits.removeAll { $0.setting.name == name }

@@ -25,7 +25,12 @@ struct OverrideTests {
         #expect(Overrides.settings(of: syntax).map(\.name) == ["a", "e"])
         #expect(try apply(script, ["e=anything"]).contains("let e = \"anything\""))
         #expect(try apply(script, ["e=[1, 2]"]).contains("let e = [1, 2]"))
-        #expect(try apply(script, ["a=7"]).hasPrefix("let a = 7\n"), "the first `let` of a name is the setting")
+        // The first `let` of a name is the setting, and a later one would replace the value set.
+        #expect(try apply("let a = 1\nprint(a)\n", ["a=7"]).hasPrefix("let a = 7\n"))
+        #expect(throws: UsageError("--set a: s.cdsa binds 'a' again on line 6, so the value set would not be the one it uses")) {
+            try apply(script, ["a=7"])
+        }
+        #expect(throws: UsageError.self) { try apply("let a = 1\na = 2\n", ["a=7"]) }
         #expect(throws: UsageError.self) { try apply(script, ["b=1"]) }
         #expect(throws: UsageError.self) { try apply(script, ["a=\"one\""]) }
         #expect(throws: UsageError.self) { try apply(script, ["a.x=1"]) }
