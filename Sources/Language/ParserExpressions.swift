@@ -132,7 +132,8 @@ extension Parser {
             case .dot:
                 try nest()
                 advance()
-                let name = try expect(.identifier, "a field name after '.'")
+                // A keyword is a field name here too: trace_correction(…).return.
+                let name = TokenKind.keywords[current.text] != nil ? advance() : try expect(.identifier, "a field name after '.'")
                 e = .field(e, name.text, e.span.to(name.span))
             default:
                 return e
