@@ -10,6 +10,18 @@ import Language
 extension TensorLibrary {
     /// `std`/`var`: over a tensor's axes on the tape; over a flat list of numbers in double
     /// precision, giving a number.
+    /// How many values each result of a reduction over `axes` (all when nil) gathers; nil
+    /// when an axis is out of range (the reduction itself says so).
+    static func reducedCount(_ x: Tensor, _ axes: [Int]?) -> Int? {
+        guard let axes else { return x.count }
+        var n = 1
+        for axis in axes {
+            guard (-x.rank..<x.rank).contains(axis) else { return nil }
+            n *= x.shape[axis < 0 ? axis + x.rank : axis]
+        }
+        return n
+    }
+
     static func spread(_ name: String, root: Bool) -> Builtin {
         let what = root ? "Standard deviation" : "Variance"
         return Builtin(name, [.init("x"), .init("axis", .either([.number, .list]), default: .nil),
@@ -22,11 +34,15 @@ extension TensorLibrary {
                case let xs = l.items.compactMap({ v -> Double? in if case .number(let x) = v { x } else { nil } }),
                xs.count == l.items.count {
                 guard !xs.isEmpty else { throw a.bad(0, "\(name) of an empty list") }
+                guard xs.count > ddof else { throw a.bad(3, "ddof \(ddof) leaves no degrees of freedom in \(xs.count) numbers") }
                 let mean = xs.reduce(0, +) / Double(xs.count)
                 let v = xs.reduce(0) { $0 + ($1 - mean) * ($1 - mean) } / Double(xs.count - ddof)
                 return .number(root ? v.squareRoot() : v)
             }
             let x = try a.tensor(0)
+            if ddof > 0, x.count > 0, let n = reducedCount(x, axes), n <= ddof {
+                throw a.bad(3, "ddof \(ddof) leaves no degrees of freedom in \(n) values")
+            }
             return .tensor(try engine(name) {
                 root ? try x.standardDeviation(axes: axes, keepDims: keep, correction: ddof)
                      : try x.variance(axes: axes, keepDims: keep, correction: ddof)

@@ -40,6 +40,9 @@ extension TensorValue {
             }
             return .rows(try f.tensor.scalars.map { try row(.number(Double($0))) })
         default:
+            if case .bool = index {   // x[x == 0]: == compares whole tensors
+                throw ScriptError("tensor index must be a number, a list, a vector of indices or a mask, got bool (== compares whole tensors; an element-wise mask comes from <, <=, >, >=, e.g. abs(x - v) < 1e-6)")
+            }
             throw ScriptError("tensor index must be a number, a list, a vector of indices or a mask, got \(index.typeName)")
         }
     }
