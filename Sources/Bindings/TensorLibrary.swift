@@ -72,6 +72,10 @@ enum TensorLibrary {
                 doc: "A vector of count whole numbers uniform in low..<high (e.g. minibatch rows).") { a in
             let (low, high, n) = (try a.integer(0), try a.integer(1), try a.integer(2))
             guard n >= 0, n <= 1 << 30 else { throw a.bad(2, "count between 0 and 2^30 expected, got \(n)") }
+            // Tensors hold float32: whole numbers beyond 2^24 would come out rounded.
+            guard Swift.max(Swift.abs(low), Swift.abs(high)) <= 1 << 24 else {
+                throw a.bad(Swift.abs(low) > 1 << 24 ? 0 : 1, "bounds within ±2^24 expected: a tensor's float32 holds whole numbers exactly only that far")
+            }
             let ints = try engine("randint") { try s.withGenerator(a[3]) { try $0.integers(n, low: low, high: high) } }
             return .indices(Tensor(ints.map { Float($0) }))
         },

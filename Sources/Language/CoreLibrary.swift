@@ -73,7 +73,11 @@ public enum CoreLibrary {
             if case .number(let stop) = a[1] { lo = hi; hi = stop }
             let step = try a.number(2)
             guard lo.isFinite, hi.isFinite else { throw a.bad(isNil(a[1]) ? 0 : 1, "finite number expected") }
-            if step == 1 { return .range(start: lo, count: Int(max(0, min((hi - lo).rounded(.up), 1e15)))) }
+            if step == 1 {
+                let n = max(0, (hi - lo).rounded(.up))
+                guard n < 1e15 else { throw a.bad(isNil(a[1]) ? 0 : 1, "range of \(Value.format(n)) numbers: at most 10^15") }
+                return .range(start: lo, count: Int(n))
+            }
             guard step != 0, step.isFinite else { throw a.bad(2, "non-zero step expected") }
             let n = max(0, ((hi - lo) / step).rounded(.up))
             guard n <= Double(Interpreter.maxLength) else { throw a.bad(2, "range too long") }

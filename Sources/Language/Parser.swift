@@ -204,13 +204,14 @@ public struct Parser {
             guard name.pieces.isEmpty else { throw error("a module name cannot be interpolated", at: name.span) }
             return .import(name.text, start.to(name.span))
         default:
-            let target = try expression()
+            var target = try expression()
             let compound: [TokenKind: BinaryOperator] = [.plusEqual: .add, .minusEqual: .subtract,
                                                          .starEqual: .multiply, .slashEqual: .divide]
             guard kind == .equal || compound[kind] != nil else { return .expression(target) }
             let op = advance()
             switch target {
             case .name, .index, .subscripts, .field: break
+            case .slice(let b, let lo, let hi, let span): target = .subscripts(b, [SubscriptSyntax.slice(lo, hi)], span)   // t[1:3] = v
             default: throw error("cannot assign to this expression", at: target.span)
             }
             skipNewlines()
