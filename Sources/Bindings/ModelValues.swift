@@ -63,7 +63,7 @@ final class ScoreModelValue: CallableForeign, SavableValue {
         }
         let (s, single) = try batch(arguments.positional[0], "the state", size: model.stateSize)
         let (a, _) = try batch(arguments.positional[1], "the action", size: model.actionSize)
-        guard a.shape[0] == s.shape[0] else { throw ScriptError("\(s.shape[0]) states and \(a.shape[0]) actions") }
+        guard a.shape[0] == s.shape[0] else { throw ScriptError("\(counted(s.shape[0], "state")) and \(counted(a.shape[0], "action")): one action per state expected") }
         let out = try engine("score") { try model.score(states: s, actions: a, sigma: sigma) }
         return .tensor(single ? try out.reshaped([-1]) : out)
     }
@@ -95,7 +95,7 @@ final class InverseValue: CallableForeign, SavableValue {
         }
         let (s, single) = try batch(arguments.positional[0], "the state", size: model.stateSize)
         let (next, _) = try batch(arguments.positional[1], "the next state", size: model.stateSize)
-        guard next.shape[0] == s.shape[0] else { throw ScriptError("\(s.shape[0]) states and \(next.shape[0]) next states") }
+        guard next.shape[0] == s.shape[0] else { throw ScriptError("\(counted(s.shape[0], "state")) and \(counted(next.shape[0], "next state")): one next state per state expected") }
         let out = try engine("inverse") { try model(states: s, nextStates: next) }
         return .tensor(single ? try out.reshaped([-1]) : out)
     }
