@@ -80,6 +80,8 @@ extension Sweep: CustomStringConvertible {
         let top = best.row
         let ci = top.confidence95.map { ", 95% CI [\(f($0.0)), \(f($0.1))]" } ?? ""
         lines.append("best: \(top.name) → \(f(top.mean)) ± \(f(top.std))\(ci); VaR10 \(f(top.tail.valueAtRisk)), CVaR10 \(f(top.tail.conditionalValueAtRisk))")
+        let cells = k1s.count * k2s.count
+        if cells > 1 { lines.append("(the best of \(cells) cells on these seeds reads high: report it on other seeds)") }
         if let i = k1s.firstIndex(of: 0), let j = k2s.firstIndex(of: 0) {
             let base = row(i, j)
             lines.append("base (k1 = k2 = 0): \(f(base.mean)) ± \(f(base.std)); VaR10 \(f(base.tail.valueAtRisk)), CVaR10 \(f(base.tail.conditionalValueAtRisk))")
