@@ -8,8 +8,6 @@ import Foundation
 import Language
 
 extension TensorLibrary {
-    /// `std`/`var`: over a tensor's axes on the tape; over a flat list of numbers in double
-    /// precision, giving a number.
     /// How many values each result of a reduction over `axes` (all when nil) gathers; nil
     /// when an axis is out of range (the reduction itself says so).
     static func reducedCount(_ x: Tensor, _ axes: [Int]?) -> Int? {
@@ -22,6 +20,8 @@ extension TensorLibrary {
         return n
     }
 
+    /// `std`/`var`: over a tensor's axes on the tape; over a flat list of numbers in double
+    /// precision, giving a number.
     static func spread(_ name: String, root: Bool) -> Builtin {
         let what = root ? "Standard deviation" : "Variance"
         return Builtin(name, [.init("x"), .init("axis", .either([.number, .list]), default: .nil),

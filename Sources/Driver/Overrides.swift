@@ -94,7 +94,7 @@ enum Overrides {
             }
             // A later top-level `let` or assignment of the name would replace the value set.
             let root = o.path[0]
-            for case let statement in syntax.statements {
+            for statement in syntax.statements {
                 var at: Int?
                 if case .let(root, let span, _) = statement, span.start > setting.span.start { at = span.start }
                 if case .assign(.name(root, _), _, let span) = statement, span.start > setting.span.start { at = span.start }
