@@ -33,6 +33,10 @@ extension DataLibrary {
             switch a[0] {
             case .foreign(let p as PolicyValue):
                 guard let actor = p.policy as? ActorPolicy else { throw a.bad(0, "\(p.summary) has no weights to save") }
+                // The file holds weights, not a sampling stream: it would load back deterministic.
+                if actor.sampling {
+                    throw a.bad(0, "\(p.summary) samples; save the policy it samples from, and stochastic(load(path), seed=…) restores it")
+                }
                 file = try engine("save") { try PolicyFile.encode(actor) }
             case .foreign(let net as NetworkValue):
                 var checkpoint = net.checkpoint
@@ -102,7 +106,12 @@ extension DataLibrary {
         }
     }
 
-    static func describe(_ spec: NetworkSpec) -> String { "\(spec.kind) \(spec.sizes.map(String.init).joined(separator: "-"))" }
+    /// "mlp 1-16-1 (tanh, out identity, layernorm)": every field an architecture match checks.
+    static func describe(_ spec: NetworkSpec) -> String {
+        let details = (spec.kind == "linear" ? [spec.bias ? "bias" : "no bias"] : [spec.activation, "out \(spec.out)"])
+            + (spec.layernorm ? ["layernorm"] : [])
+        return "\(spec.kind) \(spec.sizes.map(String.init).joined(separator: "-")) (\(details.joined(separator: ", ")))"
+    }
 
     static var loadState: Builtin {
         Builtin("load_state", [.init("target", .either([.foreign("network"), .foreign("optimizer")])),
@@ -125,15 +134,11 @@ extension DataLibrary {
                     return a[0]
                 }
                 let checkpoint = try engine("load_state") { try Checkpoint(file, source: path) }
-                guard checkpoint.network == net.spec else {
-                    throw ScriptError("load_state: the file holds \(describe(checkpoint.network)), but the network is \(net.summary)")
-                }
-                try net.setParameters(checkpoint.parameters, what: "load_state")
-                net.normalizer = checkpoint.normalizer
+                try restore(net, checkpoint.network, checkpoint.parameters, checkpoint.normalizer, from: "the file")
             case .record(let r):
                 try net.setParameters(Dictionary(uniqueKeysWithValues: zip(r.keys, r.values)), what: "load_state")
             case .foreign(let source as NetworkValue):
-                try net.setParameters(source.module.stateDict, what: "load_state")
+                try restore(net, source.spec, source.module.stateDict, source.normalizer, from: "the source")
             default:
                 throw a.bad(1, "path, record or network expected, got \(a[1].typeName)")
             }
@@ -145,4 +150,16 @@ extension DataLibrary {
 /// A value that writes itself in the format its path's extension names (reports, charts).
 protocol SavableValue: ForeignValue {
     func save(to path: String) throws
+}
+
+/// `net` takes the parameters and normaliser of a network of architecture `spec` — only the
+/// same architecture, activation and output included: the same weights under another
+/// activation compute something else.
+private func restore(_ net: NetworkValue, _ spec: NetworkSpec, _ parameters: [String: Tensor], _ normalizer: Normalizer?,
+                     from what: String) throws {
+    guard spec == net.spec else {
+        throw ScriptError("load_state: \(what) holds \(DataLibrary.describe(spec)), but the network is \(DataLibrary.describe(net.spec))")
+    }
+    try net.setParameters(parameters, what: "load_state")
+    net.normalizer = normalizer
 }

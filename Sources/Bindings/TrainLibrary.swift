@@ -223,10 +223,15 @@ enum TrainLibrary {
         Builtin("load_policy", [.init("path", .string), .init("activation", .string, default: .string("relu")),
                                 .init("out", .string, default: .string("identity")), .init("head", .integer, default: .nil),
                                 .init("normalizer", .record, default: .nil), .init("prefix", .string, default: .nil)],
-                doc: "A policy from PyTorch-named safetensors (an nn.Sequential MLP, weights [out, in]): activation between layers, out on the output, head = the action count when the last layer emits [mean, log_std], normalizer = {mean, std} applied to observations. A cdsa policy file loads as saved.") { a in
+                doc: "A policy from PyTorch-named safetensors (an nn.Sequential MLP, weights [out, in]): activation between layers, out on the output, head = the action count when the last layer emits [mean, log_std], normalizer = {mean, std} applied to observations. A cdsa policy file loads as saved; a cdsa network file is refused (load(path) gives it back as saved).") { a in
             let path = try a.string(0)
             let file = try engine("load_policy") { try SafeTensors.read(from: path) }
             if PolicyFile.describes(file) { return .foreign(PolicyValue(try engine("load_policy") { try PolicyFile.decode(file, source: path) })) }
+            // A cdsa network records its activation, output and normaliser; read as bare
+            // PyTorch weights with this call's defaults it would act otherwise.
+            if Checkpoint.describes(file) {
+                throw ScriptError("load_policy: \(path) is a cdsa network: load(\"\(path)\") gives it back as saved (activation, output, normaliser), and a network acts as a policy")
+            }
             var normalizer: Normalizer?
             if case .record(let r) = a[4] {
                 guard let m = r["mean"].flatMap({ (try? tensorLike($0)) ?? nil }), let sd = r["std"].flatMap({ (try? tensorLike($0)) ?? nil }),
