@@ -232,7 +232,10 @@ extension Interpreter {
             throw RuntimeError("cannot call \(withArticle(object.typeName))", source, span)
         default:
             let what = name.map { "'\($0)' (\(withArticle(callee.typeName)))" } ?? withArticle(callee.typeName)
-            throw RuntimeError("cannot call \(what)", source, span)
+            // Names are visible in their whole block, values only once bound: fn later() is
+            // nil until its line runs.
+            let hint = name != nil && isNil(callee) ? "; a function exists once its fn line has run" : ""
+            throw RuntimeError("cannot call \(what)\(hint)", source, span)
         }
     }
 }
