@@ -133,12 +133,17 @@ enum EnvLibrary {
 
     static var normalizedScore: Builtin {
         Builtin("normalized_score", [.init("task", .either([.string, .foreign("environment")])), .init("return")],
-                doc: "D4RL's normalised score 100·(R − R_random)/(R_expert − R_random) of a return, or of a tensor or list of them, for an environment or task name.") { a in
+                doc: "D4RL's normalised score 100·(R − R_random)/(R_expert − R_random) of a return, or of a tensor or list of them (a list of numbers gives a list), for an environment or task name.") { a in
             var task = ""
             if case .foreign(let e as EnvironmentValue) = a[0] { task = e.env.name } else { task = try a.string(0) }
             let ref = try engine("normalized_score") { try Worlds.reference(for: task) }
             let scale = ref.normalized
             if case .number(let r) = a[1] { return .number(scale(r)) }
+            // A list of numbers stays a list, in double precision (as the numbers it holds).
+            if case .list(let l) = a[1], case let xs = l.items.compactMap({ v -> Double? in if case .number(let x) = v { x } else { nil } }),
+               xs.count == l.items.count {
+                return .list(List(xs.map { .number(scale($0)) }))
+            }
             guard let t = (try? tensorLike(a[1])) ?? nil else {
                 throw a.bad(1, "number or tensor of returns expected, got \(a[1].typeName)")
             }
