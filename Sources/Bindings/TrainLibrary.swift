@@ -212,7 +212,7 @@ enum TrainLibrary {
                 doc: "The same Gaussian policy (sac's) drawing its actions tanh(mean + std * noise) instead of acting with its mean, as D4RL's data was collected; seeded from the session's generator unless seed is given, and restarted by rollout, evaluate and collect from its seed mixed with theirs.") { a in
             let v = try a.object(0, PolicyValue.self, "policy")
             guard let p = v.policy as? ActorPolicy, p.head == .tanhGaussian else {
-                throw a.bad(0, "\(v.summary) has no distribution to sample (only a Gaussian actor, such as sac's, has one)")
+                throw a.bad(0, "\(v.summary) has no distribution to sample (only sac's tanh-Gaussian actor keeps one in its policy; iql's acts with its mean)")
             }
             let seed = try a.optionalInteger(1).map { UInt64(bitPattern: Int64($0)) } ?? s.drawSeed()
             return .foreign(PolicyValue(try engine("stochastic") { try p.with(sampling: true, seed: seed) }))
