@@ -18,7 +18,7 @@ final class DatasetValue: ForeignValue {
     /// The one-screen summary the REPL prints.
     var summary: String { dataset.description }
     var fieldNames: [String] {
-        ["observations", "actions", "rewards", "next_observations", "terminals", "timeouts", "count", "episodes",
+        ["observations", "actions", "rewards", "next_observations", "has_next", "terminals", "timeouts", "count", "episodes",
          "observation_size", "action_size", "returns", "source", "format", "env"]
     }
 
@@ -36,6 +36,7 @@ final class DatasetValue: ForeignValue {
         case "next_observations": return .tensor(d.nextObservations)
         case "terminals": return flags(d.terminals)
         case "timeouts": return flags(d.timeouts)
+        case "has_next": return flags(d.hasNext)
         case "count": return .number(Double(d.count))
         case "episodes": return .number(Double(d.episodeCount))
         case "observation_size": return .number(Double(d.observationSize))
