@@ -15,7 +15,7 @@ extension Tensor {
     /// PyTorch's default. With n ≤ correction the result is nan or inf, as in numpy.
     public func variance(axes: [Int]? = nil, keepDims: Bool = false, correction: Int = 0) throws -> Tensor {
         let centered = try self - mean(axes: axes, keepDims: true)
-        let n = try normalizedAxes(axes, op: "variance").reduce(1) { $0 * shape[$1] }
+        let n = try reducedCount(axes: axes, op: "variance")
         if correction == 0 { return try (centered * centered).mean(axes: axes, keepDims: keepDims) }
         return try (centered * centered).sum(axes: axes, keepDims: keepDims) * (1 / Float(n - correction))
     }

@@ -13,6 +13,11 @@ extension Tensor {
         }.uniqued(op: op, shape: shape)
     }
 
+    /// How many elements each result of a reduction over `axes` (all when nil) gathers.
+    public func reducedCount(axes: [Int]?, op: String) throws -> Int {
+        try normalizedAxes(axes, op: op).reduce(1) { $0 * shape[$1] }
+    }
+
     /// `shape` with the reduced axes set to 1.
     private func keptShape(_ axes: [Int]) -> [Int] {
         var s = shape

@@ -51,7 +51,7 @@ extension CorrectorLibrary {
             if g == nil || h == nil || inv == nil {
                 let given = (foreign(a[at["data"]!]) as? DatasetValue)?.dataset
                 let data = try given ?? policyDataset(base, a)
-                if let world = base.world, let there = data.environmentName, let b = Worlds.body(world), let d = Worlds.body(there), b != d {
+                if let world = base.world, let there = data.environmentName, Worlds.differentBodies(world, there) {
                     throw a.bad(at["data"]!, "the data are \(there)'s and the policy learned for \(world): models of another body would correct it")
                 }
                 let (steps, seed) = (try a.integer(at["model_steps"]!), UInt64(bitPattern: Int64(try a.integer(at["seed"]!))))

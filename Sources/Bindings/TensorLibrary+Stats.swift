@@ -8,18 +8,6 @@ import Foundation
 import Language
 
 extension TensorLibrary {
-    /// How many values each result of a reduction over `axes` (all when nil) gathers; nil
-    /// when an axis is out of range (the reduction itself says so).
-    static func reducedCount(_ x: Tensor, _ axes: [Int]?) -> Int? {
-        guard let axes else { return x.count }
-        var n = 1
-        for axis in axes {
-            guard (-x.rank..<x.rank).contains(axis) else { return nil }
-            n *= x.shape[axis < 0 ? axis + x.rank : axis]
-        }
-        return n
-    }
-
     /// `std`/`var`: over a tensor's axes on the tape; over a flat list of numbers in double
     /// precision, giving a number.
     static func spread(_ name: String, root: Bool) -> Builtin {
@@ -40,7 +28,8 @@ extension TensorLibrary {
                 return .number(root ? v.squareRoot() : v)
             }
             let x = try a.tensor(0)
-            if ddof > 0, x.count > 0, let n = reducedCount(x, axes), n <= ddof {
+            // Bad axes are left to the reduction, which names them.
+            if ddof > 0, x.count > 0, let n = try? x.reducedCount(axes: axes, op: name), n <= ddof {
                 throw a.bad(3, "ddof \(ddof) leaves no degrees of freedom in \(n) values")
             }
             return .tensor(try engine(name) {

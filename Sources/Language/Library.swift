@@ -115,8 +115,7 @@ public struct Arguments {
     }
     public func integer(_ i: Int) throws -> Int {
         guard case .number(let x) = values[i] else { throw bad(i, "integer expected, got \(values[i].typeName)") }
-        guard x == x.rounded() else { throw bad(i, "integer expected, got \(Value.format(x))") }
-        guard abs(x) < 1e15 else { throw bad(i, "integer below 10^15 in size expected, got \(Value.format(x))") }
+        guard Kind.integer.accepts(.number(x)) else { throw bad(i, notAnInteger(x)) }
         return Int(x)
     }
     public func string(_ i: Int) throws -> String {
@@ -189,10 +188,7 @@ extension Builtin {
             // A nil default means "optional": nil passes whatever the kind.
             let optional = p.defaultValue.map(isNil) ?? false
             if !p.kind.accepts(v), !(optional && isNil(v)) {
-                // A number that is not an integer says which: 2.5, or one past 10^15.
-                if case .integer = p.kind, case .number(let x) = v {
-                    throw bad(x == x.rounded() ? "integer below 10^15 in size expected, got \(Value.format(x))" : "integer expected, got \(Value.format(x))")
-                }
+                if case .integer = p.kind, case .number(let x) = v { throw bad(notAnInteger(x)) }
                 throw bad("\(p.kind) expected, got \(v.typeName)")
             }
             values.append(v)
@@ -216,6 +212,11 @@ extension Builtin {
         }
         return try body(Arguments(name: name, values: values, rest: [], interpreter: interpreter))
     }
+}
+
+/// Why a number is no integer argument, saying which: 2.5, or one past 10^15.
+func notAnInteger(_ x: Double) -> String {
+    x == x.rounded() ? "integer below 10^15 in size expected, got \(Value.format(x))" : "integer expected, got \(Value.format(x))"
 }
 
 @inline(__always) func isNil(_ v: Value) -> Bool { if case .nil = v { return true } else { return false } }

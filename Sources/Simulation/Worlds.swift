@@ -48,10 +48,16 @@ public enum Worlds {
         canonical(name)?.split(separator: "-").first.map(String.init)
     }
 
+    /// Whether two names are known to move different bodies (false when either is unknown).
+    public static func differentBodies(_ a: String?, _ b: String?) -> Bool {
+        guard let a = a.flatMap(body), let b = b.flatMap(body) else { return false }
+        return a != b
+    }
+
     /// Why `policy` cannot act in `env` though the sizes fit (it learned for another body:
     /// walker2d's and halfcheetah's 17 → 6 look alike), or nil.
     public static func mismatch(_ policy: any Policy, _ env: any Environment) -> String? {
-        guard let world = policy.world, let learned = body(world), let here = body(env.name), learned != here else { return nil }
+        guard let world = policy.world, differentBodies(world, env.name) else { return nil }
         return "the policy learned for \(world); \(env.name) is another body with the same sizes"
     }
 
