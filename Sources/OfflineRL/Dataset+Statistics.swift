@@ -36,11 +36,20 @@ public struct FeatureStatistics: Sendable, Equatable {
 }
 
 extension Dataset {
-    /// Episode returns: min / mean / max.
-    public var returns: Summary { Summary(episodeReturns) }
+    /// Whether the data end mid-episode (the last step neither terminal nor a timeout), as
+    /// D4RL's million steps do.
+    public var lastEpisodeIsCut: Bool { count > 0 && !terminals[count - 1] && !timeouts[count - 1] }
 
-    /// Episode lengths in steps: min / mean / max.
-    public var episodeLengths: Summary { Summary(episodes.map { Double($0.count) }) }
+    /// Episode returns: min / mean / max over the finished episodes — a last one cut by
+    /// the data's end would read as the shortest, worst episode — or over all when none finished.
+    public var returns: Summary { Summary(finished(episodeReturns)) }
+
+    /// Episode lengths in steps: min / mean / max, over the same episodes as `returns`.
+    public var episodeLengths: Summary { Summary(finished(episodes.map { Double($0.count) })) }
+
+    private func finished(_ perEpisode: [Double]) -> [Double] {
+        lastEpisodeIsCut && perEpisode.count > 1 ? Array(perEpisode.dropLast()) : perEpisode
+    }
 
     /// Per-dimension statistics of the observations (computed on each call: O(n·d)).
     public var observationStatistics: FeatureStatistics { FeatureStatistics(observations) }
@@ -74,7 +83,7 @@ extension Dataset: CustomStringConvertible {
         func counted(_ n: Int, _ noun: String) -> String { "\(n) \(noun)\(n == 1 ? "" : "s")" }
         lines.append("  \(counted(count, "transition")) in \(counted(episodeCount, "episode")): \(terminalCount) terminal, "
             + counted(timeoutCount, "timeout") + (missingNextCount > 0 ? ", \(counted(missingNextCount, "step")) without a next state" : "")
-            + (count > 0 && !terminals[count - 1] && !timeouts[count - 1] ? "; the last episode cut by the data's end" : ""))
+            + (lastEpisodeIsCut ? cutNote(f) : ""))
         lines.append("  observations \(observationSize), actions \(actionSize)"
             + infos.keys.sorted().map { ", \($0) \(infos[$0]?.width ?? 0)" }.joined())
         lines.append("  returns min \(f(r.min)), mean \(f(r.mean)), max \(f(r.max)); episode length min \(Int(len.min)), mean \(f(len.mean)), max \(Int(len.max))")
@@ -83,5 +92,13 @@ extension Dataset: CustomStringConvertible {
         lines.append("  observation std  \(list(obs.std))")
         lines.append("  action mean \(list(act.mean)), std \(list(act.std))")
         return lines.joined(separator: "\n")
+    }
+
+    /// "; the last episode cut by the data's end (125 steps, return 279.7) is left out of
+    /// the returns and lengths below".
+    private func cutNote(_ f: (Double) -> String) -> String {
+        guard let last = episodes.last, episodeCount > 1 else { return "; the only episode cut by the data's end" }
+        return "; the last episode cut by the data's end (\(last.count) step\(last.count == 1 ? "" : "s"), return \(f(episodeReturns.last ?? 0))) "
+            + "is left out of the returns and lengths below"
     }
 }

@@ -67,6 +67,7 @@ public final class IQL: Trainer {
         let maze = DatasetTask.isAntMaze(dataset)
         config.expectile = given.expectile ?? (maze ? 0.9 : 0.7)
         config.beta = given.beta ?? (maze ? 10 : 3)
+        config.rewards = given.rewards.resolved(for: dataset)
         guard let e = config.expectile, e > 0, e < 1 else { throw TrainingError.invalidConfig("expectile must be in (0, 1), got \(config.expectile!)") }
         guard config.actorDecaySteps > 0 else { throw TrainingError.invalidConfig("actor_decay_steps must be positive, got \(config.actorDecaySteps)") }
         self.config = config

@@ -96,6 +96,7 @@ public final class POR: Trainer {
         config.variant = given.variant ?? chosen.variant
         config.expectile = given.expectile ?? chosen.expectile
         config.alpha = given.alpha ?? chosen.alpha
+        config.rewards = given.rewards.resolved(for: dataset)
         guard let e = config.expectile, e > 0, e < 1 else { throw TrainingError.invalidConfig("expectile must be in (0, 1), got \(config.expectile!)") }
         self.config = config
         self.seed = seed

@@ -64,7 +64,7 @@ public enum RewardTransform: String, Codable, Sendable {
 
     func apply(_ d: Dataset) throws -> Tensor {
         switch self {
-        case .standard: return try Self.standard(for: d.environmentName).apply(d)
+        case .standard: return try resolved(for: d).apply(d)
         case .none: return d.rewards
         case .minusOne: return try d.rewards - 1
         case .returnRange:
@@ -75,12 +75,15 @@ public enum RewardTransform: String, Codable, Sendable {
         }
     }
 
-    /// The choice IQL's and POR's scripts make for a dataset: AntMaze shifts, the
-    /// locomotion tasks rescale, anything else is left as it is.
-    public static func standard(for environment: String?) -> RewardTransform {
-        guard let env = environment?.lowercased() else { return .none }
-        if env.hasPrefix("antmaze") { return .minusOne }
-        if ["hopper", "walker2d", "halfcheetah", "ant"].contains(where: { env.hasPrefix($0) }) { return .returnRange }
+    /// `standard` made concrete for `d`: the choice IQL's and POR's scripts make — AntMaze
+    /// shifts, the locomotion tasks rescale, anything else is left as it is — keyed on the
+    /// same task name as the algorithms' other per-dataset settings (the file's name first,
+    /// then the data's environment), so the two never disagree.
+    public func resolved(for d: Dataset) -> RewardTransform {
+        guard self == .standard else { return self }
+        if DatasetTask.isAntMaze(d) { return .minusOne }
+        let task = DatasetTask.name(d)
+        if ["hopper", "walker2d", "halfcheetah", "ant"].contains(where: { task.hasPrefix($0) }) { return .returnRange }
         return .none
     }
 }

@@ -54,12 +54,12 @@ struct Actuation {
     var space: Space { Space(shape: [low.count], low: low.map(Float.init), high: high.map(Float.init)) }
 
     /// Writes the clipped action into the simulator and returns Σ a², the quantity the
-    /// control costs weigh (taken on the clipped action).
+    /// control costs weigh — taken on the action as given, as gymnasium's `control_cost`
+    /// does: the simulator clips the torque, the reward still pays for the whole request.
     @inline(__always) func apply(_ action: [Float], to simulator: MuJoCoModel) throws -> Double {
         try simulator.setControl(action, low: low, high: high)
-        let c = simulator.data.pointee.ctrl!
         var sum = 0.0
-        for i in 0..<low.count { sum += c[i] * c[i] }
+        for a in action { sum += Double(a) * Double(a) }
         return sum
     }
 }

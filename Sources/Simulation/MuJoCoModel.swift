@@ -8,6 +8,8 @@ public enum SimulationError: Error, Equatable, CustomStringConvertible {
     case missingAsset(String)
     case unknownBody(String)
     case unknownEnvironment(String, known: [String])
+    /// A known world in a version cdsa does not simulate (gymnasium's v5); says why.
+    case otherVersion(String)
     case wrongSize(what: String, expected: Int, got: Int)
     /// MuJoCo raised an error while simulating (its default handler would have exited).
     case simulation(String)
@@ -19,6 +21,7 @@ public enum SimulationError: Error, Equatable, CustomStringConvertible {
         case .unknownBody(let name): "the model has no body named '\(name)'"
         case .unknownEnvironment(let name, let known):
             "unknown environment '\(name)' (known: \(known.joined(separator: ", ")))"
+        case .otherVersion(let why): why
         case .wrongSize(let what, let expected, let got): "\(what) has \(got) values, expected \(expected)"
         case .simulation(let message): "MuJoCo error: \(message); the state was reset"
         }

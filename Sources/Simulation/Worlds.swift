@@ -61,9 +61,34 @@ public enum Worlds {
         return "the policy learned for \(world); \(env.name) is another body with the same sizes"
     }
 
-    /// A fresh environment for any name `canonical` understands.
+    /// Why `name` asks for a version of a locomotion world cdsa does not simulate, or nil.
+    /// cdsa's are gymnasium's v4 (v2 and v3 are the same tasks under mujoco-py; D4RL's data
+    /// came from them). gymnasium's v5 changed Hopper, Walker2d and Ant (HalfCheetah's
+    /// dynamics and reward stayed), and Minari's `mujoco/…` datasets were collected in v5.
+    public static func otherVersion(_ name: String) -> String? {
+        let key = name.lowercased().replacingOccurrences(of: "_", with: "")
+        let parts = key.replacingOccurrences(of: "/", with: "-").split(separator: "-").map(String.init)
+        let minari = key.hasPrefix("mujoco/") || key.hasPrefix("mujoco-")
+        guard let world = canonical(name), let change = v5Changes[world] else { return nil }
+        let version = parts.count == 2 && parts[1].first == "v" ? Int(parts[1].dropFirst()) : nil
+        guard minari || (version ?? 0) >= 5 else { return nil }
+        let what = minari ? "Minari's mujoco datasets were collected in gymnasium's v5 worlds" : "\(name) is gymnasium's v5"
+        return "\(what), and cdsa simulates \(world) as v4, the world D4RL's data came from: in v5 \(change). "
+            + "env(\"\(world)\") is v4, if that is what you mean"
+    }
+
+    /// What gymnasium's v5 changed, per world (its version history).
+    static let v5Changes = [
+        "hopper": "the healthy reward is paid only while healthy",
+        "walker2d": "the healthy reward is paid only while healthy and both feet have friction 1.9 (v4: the right 0.9)",
+        "ant": "the observation holds contact forces and the healthy reward is paid only while healthy",
+    ]
+
+    /// A fresh environment for any name `canonical` understands, other than a version of
+    /// a world cdsa does not simulate (`otherVersion`).
     public static func make(_ name: String) throws -> any PhysicsEnvironment {
         guard let key = canonical(name) else { throw SimulationError.unknownEnvironment(name, known: names) }
+        if let why = otherVersion(name) { throw SimulationError.otherVersion(why) }
         switch key {
         case "hopper": return try Hopper()
         case "walker2d": return try Walker2d()

@@ -126,6 +126,24 @@ func trainer(_ algorithm: String, seed: UInt64 = 5) throws -> any Trainer {
         }
     }
 
+    /// IQL's and POR's reward transform is keyed on the task their other per-dataset
+    /// settings are (the file's name first) and recorded in the config: an NPZ file names no
+    /// environment, and `antmaze-umaze-v2.npz` must still get AntMaze's r − 1.
+    @Test func theRewardTransformFollowsTheTaskTheSettingsDo() throws {
+        func named(_ file: String) throws -> Dataset {
+            try Dataset(observations: tinyMaze.observations, actions: tinyMaze.actions, rewards: tinyMaze.rewards,
+                        terminals: tinyMaze.terminals, timeouts: tinyMaze.timeouts, source: "/data/" + file)
+        }
+        let maze = try IQL(dataset: named("antmaze-umaze-v2.npz"), seed: 0)
+        #expect(maze.config.rewards == .minusOne && maze.config.expectile == 0.9)
+        let hopper = try POR(dataset: named("hopper-medium-v2.npz"), seed: 0)
+        #expect(hopper.config.rewards == .returnRange && hopper.config.variant == .q)
+        #expect(try IQL(dataset: named("other.npz"), seed: 0).config.rewards == RewardTransform.none)
+        var chosen = IQL.Config()
+        chosen.rewards = .none
+        #expect(try IQL(dataset: named("hopper-medium-v2.npz"), config: chosen, seed: 0).config.rewards == RewardTransform.none)
+    }
+
     @Test func aRunFolderIsContinuedOnlyByTheSameRun() throws {
         let folder = try temporaryFolder("continue")
         defer { cleanup(folder) }

@@ -40,6 +40,28 @@ import Testing
         #expect(datasetError { _ = try d.topEpisodes(fraction: 1.5) } != nil)
     }
 
+    /// A last episode cut by the data's end is named and kept out of the summary's returns
+    /// and lengths (it would read as the shortest, worst one), but stays in `episodeReturns`.
+    @Test func aCutLastEpisodeIsLeftOutOfTheSummaryFigures() throws {
+        // Episodes of 2 and 3 steps that end, then one step the data's end cuts short.
+        func data(rewards: [Float], terminals: [Bool]) throws -> Dataset {
+            let n = rewards.count
+            return try Dataset(observations: Tensor(shape: [n, 1], scalars: (0..<n).map(Float.init)),
+                               actions: Tensor(shape: [n, 1], scalars: [Float](repeating: 0, count: n)),
+                               rewards: Tensor(rewards), terminals: terminals,
+                               timeouts: [Bool](repeating: false, count: n), source: "cut")
+        }
+        let cut = try data(rewards: [0, 0, 1, 1, 1, 2], terminals: [false, true, false, false, true, false])
+        #expect(cut.lastEpisodeIsCut)
+        #expect(cut.episodeReturns == [0, 3, 2])
+        #expect(cut.returns == Summary([0, 3]) && cut.episodeLengths == Summary([2, 3]))
+        #expect(cut.description.contains("the last episode cut by the data's end (1 step, return 2) is left out"))
+        let whole = try data(rewards: [0, 0, 1, 1, 1], terminals: [false, true, false, false, true])
+        #expect(!whole.lastEpisodeIsCut && !whole.description.contains("data's end"))
+        let single = try data(rewards: [5], terminals: [false])
+        #expect(single.returns == Summary([5]) && single.description.contains("the only episode cut by the data's end"))
+    }
+
     @Test func statisticsAndSummary() throws {
         let d = try syntheticDataset(episodeLengths: [2, 2])
         // Observations: (0,0), (0,1), (1,0), (1,1).

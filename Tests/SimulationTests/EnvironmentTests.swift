@@ -113,6 +113,18 @@ import Testing
         #expect(throws: SimulationError.wrongSize(what: "action", expected: 3, got: 2)) { try env.step([0, 0]) }
     }
 
+    /// gymnasium charges the control cost on the action as given while the simulator clips
+    /// it: asking for 2 moves as 1 does and pays 0.1 · (2² − 1²) more per component.
+    @Test func theControlCostIsChargedOnTheActionAsGiven() throws {
+        let asked = try HalfCheetah(), bounded = try HalfCheetah()
+        _ = try asked.reset(seed: 5)
+        _ = try bounded.reset(seed: 5)
+        let r2 = try asked.step([Float](repeating: 2, count: 6))
+        let r1 = try bounded.step([Float](repeating: 1, count: 6))
+        #expect(r2.observation == r1.observation)
+        #expect(abs((r1.reward - r2.reward) - 0.1 * 6 * 3) < 1e-12)
+    }
+
     @Test func antCanObserveContactForces() throws {
         var config = Ant.Config()
         config.useContactForces = true
@@ -140,5 +152,21 @@ import Testing
         #expect(throws: SimulationError.self) { try Worlds.make("humanoid") }
         #expect(throws: SimulationError.unknownBody("nose")) { try MuJoCoModel(bundled: "ant").bodyID("nose") }
         #expect(try Worlds.make("Hopper-v4").name == "hopper")
+    }
+
+    /// gymnasium's v5 changed Hopper, Walker2d and Ant, and Minari's mujoco datasets were
+    /// collected in v5: such names are refused rather than answered with v4's world.
+    @Test func v5WorldsAreNotV4s() throws {
+        for name in ["Hopper-v5", "Walker2d-v5", "Ant-v5", "mujoco/hopper/expert-v0", "mujoco/walker2d/medium-v0"] {
+            do {
+                _ = try Worlds.make(name)
+                Issue.record("\(name) made v4's world")
+            } catch let SimulationError.otherVersion(why) {
+                #expect(why.contains("v5") && why.contains("is v4, if that is what you mean"), "\(why)")
+            }
+        }
+        for name in ["Hopper-v3", "hopper-medium-v2", "HalfCheetah-v5", "mujoco/halfcheetah/expert-v0", "walker2d-medium-replay-v2"] {
+            #expect(Worlds.otherVersion(name) == nil, "\(name)")
+        }
     }
 }
