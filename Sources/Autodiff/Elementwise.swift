@@ -56,14 +56,16 @@ extension Tensor {
         }
     }
 
-    /// Elementwise minimum; the gradient goes to the smaller input (to `a` on ties).
+    /// Elementwise minimum; the gradient goes to the smaller input (to `a` on ties). A nan on
+    /// either side gives nan, as numpy's `minimum`.
     public static func minimum(_ a: Tensor, _ b: Tensor) throws -> Tensor {
-        try select(a, b, op: "minimum") { $0 <= $1 }
+        try select(a, b, op: "minimum") { $0 <= $1 || $0.isNaN }
     }
 
-    /// Elementwise maximum; the gradient goes to the larger input (to `a` on ties).
+    /// Elementwise maximum; the gradient goes to the larger input (to `a` on ties). A nan on
+    /// either side gives nan, as numpy's `maximum`.
     public static func maximum(_ a: Tensor, _ b: Tensor) throws -> Tensor {
-        try select(a, b, op: "maximum") { $0 >= $1 }
+        try select(a, b, op: "maximum") { $0 >= $1 || $0.isNaN }
     }
 
     private static func select(_ a: Tensor, _ b: Tensor, op: String, _ pickA: @escaping (Float, Float) -> Bool) throws -> Tensor {

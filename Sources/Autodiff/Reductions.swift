@@ -30,21 +30,28 @@ extension Tensor {
     }
 
     /// Sum over `axes` (all when nil); reduced axes are kept as size 1 when `keepDims`.
-    public func sum(axes: [Int]? = nil, keepDims: Bool = false) throws -> Tensor {
+    /// `wide` accumulates in double precision, as every reduction a script calls does: a
+    /// float32 running sum stops growing at 2^24 and drifts percents off over a million
+    /// terms. The engine's own losses keep the float32 running sum — over a batch it loses
+    /// nothing that matters, and the recorded training runs (SAC's behaviour policies,
+    /// which medium-replay's remake must retrain bit for bit) depend on its bits.
+    public func sum(axes: [Int]? = nil, keepDims: Bool = false, wide: Bool = false) throws -> Tensor {
         let ax = try normalizedAxes(axes, op: "sum")
         let kept = keptShape(ax)
-        let y = try Autodiff.reduce(self, to: kept, initial: 0, +).reshaped(keepDims ? kept : dropped(kept, ax))
+        let total = wide ? try sumReduce(self, to: kept) : try Autodiff.reduce(self, to: kept, initial: 0, +)
+        let y = try total.reshaped(keepDims ? kept : dropped(kept, ax))
         guard let tape = Tape.of(self) else { return y }
         let xs = shape
         return tape.record(y, [self]) { g, _ in [try g.reshaped(kept).broadcast(to: xs)] }
     }
 
-    /// Maximum over `axes`; the gradient is shared evenly among tied maxima.
+    /// Maximum over `axes`, nan where any element is (numpy's `amax`, PyTorch's `max`); the
+    /// gradient is shared evenly among tied maxima.
     public func max(axes: [Int]? = nil, keepDims: Bool = false) throws -> Tensor {
         let ax = try normalizedAxes(axes, op: "max")
         guard count > 0 else { throw TensorError.invalidArgument(op: "max", "empty tensor of shape \(shape)") }
         let kept = keptShape(ax)
-        let m = try Autodiff.reduce(self, to: kept, initial: -.infinity) { Swift.max($0, $1) }
+        let m = try Autodiff.reduce(self, to: kept, initial: -.infinity) { $1 > $0 || $1.isNaN ? $1 : $0 }
         let y = try m.reshaped(keepDims ? kept : dropped(kept, ax))
         guard let tape = Tape.of(self) else { return y }
         let x0 = detached

@@ -65,9 +65,15 @@ extension TensorLibrary {
     /// reduces to its extreme element; several are combined elementwise.
     static func extreme(_ name: String, _ doc: String, largest: Bool) -> Builtin {
         Builtin(name, [.init("a")], variadic: BuiltinParameter("rest"), doc: doc) { a in
-            let all = [a[0]] + a.rest
+            var all = [a[0]] + a.rest
+            // One list of numbers is its items (Python's max), in doubles rather than a float32 tensor.
+            if all.count == 1, case .list(let l) = a[0], !l.items.isEmpty,
+               l.items.allSatisfy({ if case .number = $0 { true } else { false } }) { all = l.items }
             let numbers = all.compactMap { v -> Double? in if case .number(let x) = v { x } else { nil } }
-            if numbers.count == all.count { return .number(largest ? numbers.max()! : numbers.min()!) }
+            if numbers.count == all.count {
+                if numbers.contains(where: \.isNaN) { return .number(.nan) }
+                return .number(largest ? numbers.max()! : numbers.min()!)
+            }
             let ts = try all.enumerated().map { k, v in
                 guard let t = try tensorLike(v) else { throw a.bad(k, "number or tensor expected, got \(v.typeName)") }
                 return t
@@ -96,10 +102,10 @@ extension TensorLibrary {
             quantifier(s, "any", "Whether pred(item) holds for some item of a list; of a tensor, whether some element is nonzero.", every: false),
             quantifier(s, "all", "Whether pred(item) holds for every item of a list; of a tensor, whether every element is nonzero.", every: true),
             reduction(s, "sum", "Sum of a list's items, or of a tensor's elements over axis (all when nil).", fallback: true) {
-                try $0.sum(axes: $1, keepDims: $2)
+                try $0.sum(axes: $1, keepDims: $2, wide: true)
             },
             reduction(s, "mean", "Mean of a list's items, or of a tensor's elements over axis (all when nil).", fallback: true) {
-                try $0.mean(axes: $1, keepDims: $2)
+                try $0.mean(axes: $1, keepDims: $2, wide: true)
             },
             reduction(s, "amax", "Largest element of a tensor over axis (all when nil).", fallback: false) {
                 try $0.max(axes: $1, keepDims: $2)
@@ -108,7 +114,7 @@ extension TensorLibrary {
                 try $0.min(axes: $1, keepDims: $2)
             },
             reduction(s, "norm", "Euclidean (L2) norm of a tensor over axis (all when nil).", fallback: false) {
-                try ($0 * $0).sum(axes: $1, keepDims: $2).sqrt()
+                try ($0 * $0).sum(axes: $1, keepDims: $2, wide: true).sqrt()
             },
             extreme("max", "The largest of the numbers; of one tensor, its largest element; of several, the elementwise maximum.", largest: true),
             extreme("min", "The smallest of the numbers; of one tensor, its smallest element; of several, the elementwise minimum.", largest: false),
@@ -124,7 +130,7 @@ extension TensorLibrary {
             },
             Builtin("mse", [.init("prediction"), .init("target")], doc: "Mean squared error between two tensors of the same shape (or against one number): [n, 1] against [n] is refused, not broadcast to every pair.") { a in
                 let (p, t) = (try a.tensor(0), try a.tensor(1))
-                return .tensor(try engine("mse") { try Autodiff.mse(p, t) })
+                return .tensor(try engine("mse") { try Autodiff.mse(p, t, wide: true) })
             },
         ]
     }

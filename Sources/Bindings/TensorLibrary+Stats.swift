@@ -33,8 +33,8 @@ extension TensorLibrary {
                 throw a.bad(3, "ddof \(ddof) leaves no degrees of freedom in \(n) values")
             }
             return .tensor(try engine(name) {
-                root ? try x.standardDeviation(axes: axes, keepDims: keep, correction: ddof)
-                     : try x.variance(axes: axes, keepDims: keep, correction: ddof)
+                root ? try x.standardDeviation(axes: axes, keepDims: keep, correction: ddof, wide: true)
+                     : try x.variance(axes: axes, keepDims: keep, correction: ddof, wide: true)
             })
         }
     }

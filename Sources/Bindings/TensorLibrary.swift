@@ -61,12 +61,20 @@ enum TensorLibrary {
         Builtin("randn", [shapeParameter, .init("mean", .number, default: .number(0)), .init("std", .number, default: .number(1)), seedParameter],
                 doc: "Normal samples N(mean, std²), from the session's generator unless seed is given.") { a in
             let (shape, mean, std) = (try a.shape(0), try a.float(1), try a.float(2))
+            guard mean.isFinite else { throw a.bad(1, "a finite mean expected, got \(Value.format(Double(mean)))") }
+            guard std.isFinite, std >= 0 else { throw a.bad(2, "std must be finite and ≥ 0, got \(Value.format(Double(std)))") }
             return .tensor(try engine("randn") { try s.withGenerator(a[3]) { try $0.normal(shape, mean: mean, std: std) } })
         },
         Builtin("rand", [shapeParameter, .init("low", .number, default: .number(0)), .init("high", .number, default: .number(1)), seedParameter],
                 doc: "Uniform samples in [low, high), from the session's generator unless seed is given.") { a in
             let (shape, low, high) = (try a.shape(0), try a.float(1), try a.float(2))
-            return .tensor(try engine("rand") { try s.withGenerator(a[3]) { try $0.uniform(shape, low: low, high: high) } })
+            guard low.isFinite, high.isFinite, low < high else {
+                throw a.bad(2, "finite bounds with low < high expected, got [\(Value.format(Double(low))), \(Value.format(Double(high))))")
+            }
+            var t = try engine("rand") { try s.withGenerator(a[3]) { try $0.uniform(shape, low: low, high: high) } }
+            // low + (high − low)·u rounds up to high now and then in float32; [low, high) is the promise.
+            t.withUnsafeMutableBufferPointer { b in for i in b.indices where b[i] >= high { b[i] = high.nextDown } }
+            return .tensor(t)
         },
         Builtin("randint", [.init("low", .integer), .init("high", .integer), .init("count", .integer), seedParameter],
                 doc: "A vector of count whole numbers uniform in low..<high (e.g. minibatch rows).") { a in

@@ -63,7 +63,8 @@ extension Compiler {
                     throw RuntimeError("range bounds must be finite numbers", source, span)
                 }
                 let n = inclusive ? (hi - lo).rounded(.down) + 1 : (hi - lo).rounded(.up)
-                return .range(start: lo, count: Int(max(0, min(n, 1e15))))
+                guard n < 1e15 else { throw RuntimeError("range of \(Value.format(n)) numbers: at most 10^15", source, span) }
+                return .range(start: lo, count: Int(max(0, n)))
             }
         case .call(let callee, let args, let span):
             return call(callee, args, span)

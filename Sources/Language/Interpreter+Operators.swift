@@ -8,8 +8,10 @@ extension Interpreter {
         if case .foreign(let x) = a, let v = try foreign({ try x.binary(op, b, selfOnLeft: true) }, source, span) { return v }
         if case .foreign(let y) = b, let v = try foreign({ try y.binary(op, a, selfOnLeft: false) }, source, span) { return v }
         switch (op, a, b) {
-        case (.equal, _, _): return .bool(Value.equal(a, b))
-        case (.notEqual, _, _): return .bool(!Value.equal(a, b))
+        case (.equal, _, _), (.notEqual, _, _):
+            do { return .bool(try Value.equal(a, b) == (op == .equal)) } catch {
+                throw RuntimeError("'\(op.rawValue)' compares lists and records nested at most \(Value.comparisonDepth) levels deep", source, span)
+            }
         case (.add, .string(let x), .string(let y)):
             try checkLength(x.utf8.count + y.utf8.count, "string", source, span)
             return .string(x + y)

@@ -30,6 +30,7 @@ extension Parser {
         let savedDepth = depth
         defer { depth = savedDepth }
         var lhs = try prefix()
+        var compared = false  // lhs is a comparison made in this loop, not a parenthesised one
         while true {
             // A pipeline may continue on the next line: `x\n  |> f()`.
             if kind == .newline, minPower <= 1 {
@@ -39,6 +40,12 @@ extension Parser {
             }
             guard let (power, right) = infix(kind), power >= minPower else { return lhs }
             try nest()  // each operator adds a level to the tree, even in a flat chain
+            let comparison = power == 6
+            if comparison && compared {
+                // Python reads `a < b < c` as a chain, so `3 == 3 == 3` would silently be false here.
+                throw error("comparisons do not chain: write 'a < b and b < c', or parenthesise '(a == b) == c'")
+            }
+            compared = comparison
             let op = advance()
             skipNewlines()
             switch op.kind {

@@ -12,6 +12,8 @@ public struct Resolver {
     private let source: Source
     private let globals: Globals
     private var functions: [FunctionScope] = [FunctionScope()]
+    /// The parameters a default being resolved comes before (or is): not yet bound.
+    private var laterParameters: Set<String> = []
     private(set) var diagnostics: [Diagnostic] = []
 
     /// Resolves a parsed file against a session's globals (declaring its top-level names).
@@ -55,6 +57,10 @@ public struct Resolver {
 
     private mutating func variable(_ name: String, _ span: Span) -> Slot {
         if let slot = lookup(name) { return slot }
+        if laterParameters.contains(name) {
+            error("a default may use the parameters before its own, not '\(name)'", span)
+            return .global(0)
+        }
         var locals = Set<String>()
         for function in functions { for block in function.blocks { locals.formUnion(block.keys) } }
         // The user's own names first: `los` is more likely `loss` than the built-in `log`.
@@ -176,7 +182,18 @@ public struct Resolver {
         functions[functions.count - 1].hasClosure = true
         functions.append(FunctionScope())
         for p in decl.parameters { _ = declare(p.name) }
-        let parameters = decl.parameters.map { ResolvedParameter(name: $0.name, defaultValue: $0.defaultValue.map { expr($0) }) }
+        // A default sees the parameters before its own; the others are hidden while it is
+        // resolved, so `fn f(a=b, b=1)` reads an outer `b` (or is an error), never b's empty slot.
+        var parameters: [ResolvedParameter] = []
+        let f = functions.count - 1
+        for (i, p) in decl.parameters.enumerated() {
+            let later = decl.parameters[i...].map(\.name)
+            let hidden = later.compactMap { name in functions[f].blocks[0].removeValue(forKey: name).map { (name, $0) } }
+            laterParameters = Set(later)
+            parameters.append(ResolvedParameter(name: p.name, defaultValue: p.defaultValue.map { expr($0) }))
+            laterParameters = []
+            for (name, slot) in hidden { functions[f].blocks[0][name] = slot }
+        }
         let body: ResolvedBody
         switch decl.body {
         case .expression(let e): body = .expression(expr(e))

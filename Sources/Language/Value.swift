@@ -237,9 +237,15 @@ extension Value: CustomStringConvertible {
 
 extension Value {
     /// Structural equality for data; identity for functions and (by default) foreign values.
-    public static func equal(_ a: Value, _ b: Value, depth: Int = 0) -> Bool {
+    /// Lists and records nested deeper than this are not compared (`==` says so).
+    public static let comparisonDepth = 100
+
+    /// Thrown by `equal` for values nested deeper than `comparisonDepth`.
+    public struct NestedTooDeep: Error {}
+
+    public static func equal(_ a: Value, _ b: Value, depth: Int = 0) throws(NestedTooDeep) -> Bool {
         var compared: Set<ObjectPair> = []
-        return equal(a, b, depth: depth, &compared)
+        return try equal(a, b, depth: depth, &compared)
     }
 
     struct ObjectPair: Hashable {
@@ -251,8 +257,8 @@ extension Value {
     /// but 2^60 paths deep, and comparing two of them path by path never ends (fuzzer
     /// finding). A pair met again is equal, or is still being compared where it was first
     /// met, and the answer is decided there.
-    static func equal(_ a: Value, _ b: Value, depth: Int, _ compared: inout Set<ObjectPair>) -> Bool {
-        if depth > 100 { return false }
+    static func equal(_ a: Value, _ b: Value, depth: Int, _ compared: inout Set<ObjectPair>) throws(NestedTooDeep) -> Bool {
+        if depth > comparisonDepth { throw NestedTooDeep() }
         switch (a, b) {
         case (.nil, .nil): return true
         case (.bool(let x), .bool(let y)): return x == y
@@ -263,12 +269,14 @@ extension Value {
             if x === y { return true }
             guard x.items.count == y.items.count else { return false }
             if !compared.insert(ObjectPair(a: ObjectIdentifier(x), b: ObjectIdentifier(y))).inserted { return true }
-            return zip(x.items, y.items).allSatisfy { equal($0, $1, depth: depth + 1, &compared) }
+            for (u, v) in zip(x.items, y.items) where try !equal(u, v, depth: depth + 1, &compared) { return false }
+            return true
         case (.record(let x), .record(let y)):
             if x === y { return true }
             guard x.keys == y.keys else { return false }
             if !compared.insert(ObjectPair(a: ObjectIdentifier(x), b: ObjectIdentifier(y))).inserted { return true }
-            return zip(x.values, y.values).allSatisfy { equal($0, $1, depth: depth + 1, &compared) }
+            for (u, v) in zip(x.values, y.values) where try !equal(u, v, depth: depth + 1, &compared) { return false }
+            return true
         case (.function(let x), .function(let y)): return x === y
         case (.builtin(let x), .builtin(let y)): return x === y
         case (.foreign(let x), .foreign(let y)): return x.isEqual(to: y)
