@@ -114,9 +114,25 @@ public struct Tensor: @unchecked Sendable {
 extension Tensor: CustomStringConvertible {
     /// Compact rendering: tensors of up to 16 numbers in full (an 11-dimensional
     /// observation reads whole), long axes of larger ones abbreviated with "…".
+    /// One element as printed: whole numbers below 10^9 in full (100001, not 1e+05); others
+    /// to 4 significant digits, or as many more as it takes not to pass for a whole number
+    /// (1070.5, 2.0001). nan has a sign bit that %g shows ("-nan" for 0/0); it prints as
+    /// numbers do.
+    public static func shortText(_ x: Float) -> String {
+        if x.isNaN { return "nan" }
+        let d = Double(x)
+        let whole = d == d.rounded()
+        if whole, d.magnitude < 1e9 { return String(format: "%.0f", d) }
+        var digits = 4, text = String(format: "%.4g", d)
+        while !whole, digits < 9, !text.contains("."), !text.contains("e") {
+            digits += 1
+            text = String(format: "%.\(digits)g", d)
+        }
+        return text
+    }
+
     public var description: String {
-        // nan has a sign bit that %g shows ("-nan" for 0/0); print it as numbers do.
-        func fmt(_ x: Float) -> String { x.isNaN ? "nan" : String(format: "%.4g", Double(x)) }
+        let fmt = Tensor.shortText
         if rank == 0 { return fmt(pointer.pointee) }
         func render(_ dim: Int, _ offset: Int, _ stride: Int) -> String {
             let n = shape[dim]

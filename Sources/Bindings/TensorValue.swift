@@ -26,7 +26,7 @@ final class TensorValue: ForeignValue {
     /// Small tensors in full, `tensor([[1, 2], [3, 4]])`; large ones by shape and range.
     var summary: String {
         if tensor.count <= 16 { return "tensor(\(tensor.description))" }
-        func f(_ x: Float) -> String { x.isNaN ? "nan" : String(format: "%.4g", Double(x)) }
+        let f = Tensor.shortText
         var (lo, hi, total) = (Float.infinity, -Float.infinity, 0.0)
         tensor.withUnsafeBufferPointer { b in
             for x in b { lo = Swift.min(lo, x); hi = Swift.max(hi, x); total += Double(x) }
