@@ -143,8 +143,17 @@ public enum CoreLibrary {
             if let failure { throw failure }
             return .list(List(order.map { items[$0] }))
         },
-        Builtin("number", [.init("text", .string)], doc: "The number a string spells, or nil.") { a in
-            Double(try a.string(0).trimmingCharacters(in: .whitespaces)).map { .number($0) } ?? .nil
+        Builtin("number", [.init("text", .string)], doc: "The decimal number a string spells (spaces and newlines around it ignored), or nil.") { a in
+            let text = try a.string(0).trimmingCharacters(in: .whitespacesAndNewlines)
+            // Decimal only: Swift's Double(String) also reads hexadecimal ("0x10" is 16).
+            if text.lowercased().contains("x") { return .nil }
+            // Underscores between digits group them, as in a literal (1_000_000).
+            let chars = Array(text)
+            let grouped = chars.indices.allSatisfy { i in
+                chars[i] != "_" || (i > 0 && i < chars.count - 1 && chars[i - 1].isNumber && chars[i + 1].isNumber)
+            }
+            guard grouped else { return .nil }
+            return Double(text.replacingOccurrences(of: "_", with: "")).map { .number($0) } ?? .nil
         },
     ] }
 
