@@ -88,9 +88,10 @@ final class TensorValue: ForeignValue {
     /// the end, out of range is clamped.
     func bound(_ v: Value, axis: Int, fallback: Int) throws -> Int {
         if case .nil = v { return fallback }
-        guard case .number(let x) = v, x == x.rounded(), Swift.abs(x) < 1e15 else {
-            throw ScriptError("slice bounds must be whole numbers, got \(v.typeName)")
+        guard case .number(let y) = v, y == y.rounded() else {
+            throw ScriptError("slice bounds must be whole numbers, got \(v.typeName == "number" ? v.repr : v.typeName)")
         }
+        let x = Swift.min(Swift.max(y, -1e15), 1e15)  // far out of range is clamped like near
         let n = tensor.shape[axis]
         let i = Int(x) < 0 ? Int(x) + n : Int(x)
         return Swift.min(Swift.max(i, 0), n)
