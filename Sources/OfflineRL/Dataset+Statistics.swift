@@ -36,19 +36,24 @@ public struct FeatureStatistics: Sendable, Equatable {
 }
 
 extension Dataset {
-    /// Whether the data end mid-episode (the last step neither terminal nor a timeout), as
-    /// D4RL's million steps do.
-    public var lastEpisodeIsCut: Bool { count > 0 && !terminals[count - 1] && !timeouts[count - 1] }
+    /// The episodes that end in neither a terminal nor a timeout: cut short by the data's
+    /// end, as D4RL's million steps cut their last one, or where two parts were joined
+    /// (medium-expert's medium part).
+    public var cutEpisodes: [Int] {
+        episodes.indices.filter { k in let last = episodes[k].upperBound - 1; return !terminals[last] && !timeouts[last] }
+    }
 
-    /// Episode returns: min / mean / max over the finished episodes — a last one cut by
-    /// the data's end would read as the shortest, worst episode — or over all when none finished.
+    /// Episode returns: min / mean / max over the finished episodes — a cut one would read
+    /// as the shortest, worst episode — or over all when none finished.
     public var returns: Summary { Summary(finished(episodeReturns)) }
 
     /// Episode lengths in steps: min / mean / max, over the same episodes as `returns`.
     public var episodeLengths: Summary { Summary(finished(episodes.map { Double($0.count) })) }
 
     private func finished(_ perEpisode: [Double]) -> [Double] {
-        lastEpisodeIsCut && perEpisode.count > 1 ? Array(perEpisode.dropLast()) : perEpisode
+        let cut = Set(cutEpisodes)
+        let kept = perEpisode.indices.filter { !cut.contains($0) }.map { perEpisode[$0] }
+        return kept.isEmpty ? perEpisode : kept
     }
 
     /// Per-dimension statistics of the observations (computed on each call: O(n·d)).
@@ -83,7 +88,7 @@ extension Dataset: CustomStringConvertible {
         func counted(_ n: Int, _ noun: String) -> String { "\(n) \(noun)\(n == 1 ? "" : "s")" }
         lines.append("  \(counted(count, "transition")) in \(counted(episodeCount, "episode")): \(terminalCount) terminal, "
             + counted(timeoutCount, "timeout") + (missingNextCount > 0 ? ", \(counted(missingNextCount, "step")) without a next state" : "")
-            + (lastEpisodeIsCut ? cutNote(f) : ""))
+            + cutNote(f))
         lines.append("  observations \(observationSize), actions \(actionSize)"
             + infos.keys.sorted().map { ", \($0) \(infos[$0]?.width ?? 0)" }.joined())
         lines.append("  returns min \(f(r.min)), mean \(f(r.mean)), max \(f(r.max)); episode length min \(Int(len.min)), mean \(f(len.mean)), max \(Int(len.max))")
@@ -95,10 +100,20 @@ extension Dataset: CustomStringConvertible {
     }
 
     /// "; the last episode cut by the data's end (125 steps, return 279.7) is left out of
-    /// the returns and lengths below".
+    /// the returns and lengths below", or the like for several, or "" when none is cut.
     private func cutNote(_ f: (Double) -> String) -> String {
-        guard let last = episodes.last, episodeCount > 1 else { return "; the only episode cut by the data's end" }
-        return "; the last episode cut by the data's end (\(last.count) step\(last.count == 1 ? "" : "s"), return \(f(episodeReturns.last ?? 0))) "
-            + "is left out of the returns and lengths below"
+        let cut = cutEpisodes
+        guard let first = cut.first else { return "" }
+        if cut.count == episodeCount { return episodeCount == 1 ? "; the only episode cut by the data's end" : "; every episode cut short" }
+        let returns = episodeReturns
+        func steps(_ n: Int) -> String { "\(n) step\(n == 1 ? "" : "s")" }
+        if cut.count == 1, first == episodeCount - 1 {
+            return "; the last episode cut by the data's end (\(steps(episodes[first].count)), return \(f(returns[first]))) "
+                + "is left out of the returns and lengths below"
+        }
+        let shown = cut.prefix(3).map { "\(steps(episodes[$0].count)), return \(f(returns[$0]))" }.joined(separator: "; ")
+        let counted = cut.count == 1 ? "1 episode" : "\(cut.count) episodes"
+        return "; \(counted) cut short, by the data's end or where two parts were joined (\(shown)\(cut.count > 3 ? "; …" : "")), "
+            + "left out of the returns and lengths below"
     }
 }

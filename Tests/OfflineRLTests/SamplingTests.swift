@@ -49,15 +49,23 @@ import Testing
             return try Dataset(observations: Tensor(shape: [n, 1], scalars: (0..<n).map(Float.init)),
                                actions: Tensor(shape: [n, 1], scalars: [Float](repeating: 0, count: n)),
                                rewards: Tensor(rewards), terminals: terminals,
-                               timeouts: [Bool](repeating: false, count: n), source: "cut")
+                               timeouts: [Bool](repeating: false, count: n), source: "data")
         }
         let cut = try data(rewards: [0, 0, 1, 1, 1, 2], terminals: [false, true, false, false, true, false])
-        #expect(cut.lastEpisodeIsCut)
+        #expect(cut.cutEpisodes == [2])
         #expect(cut.episodeReturns == [0, 3, 2])
         #expect(cut.returns == Summary([0, 3]) && cut.episodeLengths == Summary([2, 3]))
         #expect(cut.description.contains("the last episode cut by the data's end (1 step, return 2) is left out"))
         let whole = try data(rewards: [0, 0, 1, 1, 1], terminals: [false, true, false, false, true])
-        #expect(!whole.lastEpisodeIsCut && !whole.description.contains("data's end"))
+        #expect(whole.cutEpisodes.isEmpty && !whole.description.contains("cut"))
+        // Two parts joined (as medium-expert joins medium's cut last episode to expert's first).
+        let joined = try Dataset(observations: Tensor(shape: [5, 1], scalars: [0, 1, 2, 3, 4]),
+                                 actions: Tensor(shape: [5, 1], scalars: [0, 0, 0, 0, 0]), rewards: Tensor([1, 1, 5, 5, 5]),
+                                 terminals: [false, false, false, false, true], timeouts: [false, false, false, false, false],
+                                 episodeStarts: [0, 2], source: "joined")
+        #expect(joined.cutEpisodes == [0] && joined.returns == Summary([15]))
+        #expect(joined.description.contains("1 episodes cut short") == false)
+        #expect(joined.description.contains("episode cut short, by the data's end or where two parts were joined (2 steps, return 2)"))
         let single = try data(rewards: [5], terminals: [false])
         #expect(single.returns == Summary([5]) && single.description.contains("the only episode cut by the data's end"))
     }
