@@ -253,7 +253,9 @@ public protocol ExperienceSource {
 }
 
 extension Dataset {
-    /// This dataset's episodes, then `other`'s (same observation and action sizes).
+    /// This dataset's episodes, then `other`'s (same observation and action sizes). A last
+    /// episode cut by this part's end ends at the join as a timeout, as the D4RL layout
+    /// records it (`writeD4RL`), so the joined data read the same in memory and from file.
     public func concatenating(_ other: Dataset) throws -> Dataset {
         guard observationSize == other.observationSize, actionSize == other.actionSize else {
             throw DatasetError.invalidArgument("concatenate: observation/action sizes \(observationSize)/\(actionSize) and \(other.observationSize)/\(other.actionSize) differ")
@@ -263,9 +265,11 @@ extension Dataset {
             guard let more = other.infos[key], more.width == rows.width else { continue }
             infos[key] = try DoubleRows(rows: rows.rows + more.rows, width: rows.width, values: rows.values + more.values)
         }
+        var joinedTimeouts = timeouts
+        if count > 0, !terminals[count - 1] { joinedTimeouts[count - 1] = true }
         var out = try Dataset(observations: Tensor.concat([observations, other.observations]),
                               actions: Tensor.concat([actions, other.actions]), rewards: Tensor.concat([rewards, other.rewards]),
-                              terminals: terminals + other.terminals, timeouts: timeouts + other.timeouts,
+                              terminals: terminals + other.terminals, timeouts: joinedTimeouts + other.timeouts,
                               nextObservations: Tensor.concat([nextObservations, other.nextObservations]),
                               episodeStarts: episodeStarts + other.episodeStarts.map { $0 + count }, infos: infos,
                               source: source, format: format, environmentName: environmentName)

@@ -70,6 +70,23 @@ import Testing
         #expect(single.returns == Summary([5]) && single.description.contains("the only episode cut by the data's end"))
     }
 
+    /// Joining two parts ends the first part's cut last episode with a timeout, as the D4RL
+    /// file records it: the joined data read the same in memory and back from the file.
+    @Test func joiningPartsEndsACutEpisodeAsTheFileDoes() throws {
+        let whole = try syntheticDataset(episodeLengths: [2, 3])
+        let cut = try Dataset(observations: Tensor(shape: [3, 2], scalars: [0, 0, 0, 1, 1, 0]),
+                              actions: Tensor(shape: [3, 1], scalars: [0, 0, 0]), rewards: Tensor([1, 1, 2]),
+                              terminals: [false, true, false], timeouts: [false, false, false], source: "part")
+        let joined = try cut.concatenating(whole)
+        #expect(joined.timeouts == [false, false, true, false, false, false, false, false])
+        #expect(joined.episodeCount == 4 && joined.cutEpisodes.isEmpty)
+        let folder = try temporaryFolder()
+        defer { cleanup(folder) }
+        try joined.writeD4RL(to: folder + "/joined.hdf5")
+        let back = try Dataset.load(folder + "/joined.hdf5")
+        #expect(back.timeouts == joined.timeouts && back.terminals == joined.terminals && back.episodeStarts == joined.episodeStarts)
+    }
+
     @Test func statisticsAndSummary() throws {
         let d = try syntheticDataset(episodeLengths: [2, 2])
         // Observations: (0,0), (0,1), (1,0), (1,1).
