@@ -1,7 +1,7 @@
 /// The one registry of environment names: every world cdsa simulates, found from any
 /// name a user brings — registry ("hopper"), gymnasium ("Hopper-v4"), D4RL
 /// ("hopper-medium-replay-v2", "antmaze-large-diverse-v2", "maze2d-umaze-dense-v1") or
-/// Minari ("mujoco/hopper/expert-v0", "D4RL/pointmaze/medium-v2"). `env(name)`, dataset
+/// Minari ("mujoco/halfcheetah/expert-v0"; `otherVersion` says why others are not). `env(name)`, dataset
 /// loading and reference scores all resolve names here.
 public enum Worlds {
     /// gymnasium v4 locomotion tasks.
@@ -64,12 +64,20 @@ public enum Worlds {
     /// Why `name` asks for a version of a locomotion world cdsa does not simulate, or nil.
     /// cdsa's are gymnasium's v4 (v2 and v3 are the same tasks under mujoco-py; D4RL's data
     /// came from them). gymnasium's v5 changed Hopper, Walker2d and Ant (HalfCheetah's
-    /// dynamics and reward stayed), and Minari's `mujoco/…` datasets were collected in v5.
+    /// dynamics and reward stayed), and Minari's `mujoco/…` datasets were collected in v5;
+    /// its `D4RL/pointmaze/…` and `D4RL/antmaze/…` in gymnasium-robotics' mazes.
     public static func otherVersion(_ name: String) -> String? {
         let key = name.lowercased().replacingOccurrences(of: "_", with: "")
         let parts = key.replacingOccurrences(of: "/", with: "-").split(separator: "-").map(String.init)
         let minari = key.hasPrefix("mujoco/") || key.hasPrefix("mujoco-")
-        guard let world = canonical(name), let change = v5Changes[world] else { return nil }
+        guard let world = canonical(name) else { return nil }
+        if key.hasPrefix("d4rl/") || key.hasPrefix("d4rl-"), let kind = world.split(separator: "-").first, kind != world {
+            // Minari's D4RL/pointmaze and D4RL/antmaze were collected again in gymnasium-robotics.
+            return "Minari's D4RL/\(kind) datasets were collected in gymnasium-robotics' mazes, not D4RL's: "
+                + "there the maze is centred on the origin and the goal is part of a dict observation, "
+                + "where cdsa's \(world) is D4RL's (env(\"\(world)\"))"
+        }
+        guard let change = v5Changes[world] else { return nil }
         let version = parts.count == 2 && parts[1].first == "v" ? Int(parts[1].dropFirst()) : nil
         guard minari || (version ?? 0) >= 5 else { return nil }
         let what = minari ? "Minari's mujoco datasets were collected in gymnasium's v5 worlds" : "\(name) is gymnasium's v5"

@@ -154,8 +154,9 @@ import Testing
         #expect(try Worlds.make("Hopper-v4").name == "hopper")
     }
 
-    /// gymnasium's v5 changed Hopper, Walker2d and Ant, and Minari's mujoco datasets were
-    /// collected in v5: such names are refused rather than answered with v4's world.
+    /// gymnasium's v5 changed Hopper, Walker2d and Ant, Minari's mujoco datasets were
+    /// collected in v5 and its D4RL mazes in gymnasium-robotics': such names are refused
+    /// rather than answered with another world.
     @Test func v5WorldsAreNotV4s() throws {
         for name in ["Hopper-v5", "Walker2d-v5", "Ant-v5", "mujoco/hopper/expert-v0", "mujoco/walker2d/medium-v0"] {
             do {
@@ -165,7 +166,12 @@ import Testing
                 #expect(why.contains("v5") && why.contains("is v4, if that is what you mean"), "\(why)")
             }
         }
-        for name in ["Hopper-v3", "hopper-medium-v2", "HalfCheetah-v5", "mujoco/halfcheetah/expert-v0", "walker2d-medium-replay-v2"] {
+        for name in ["D4RL/pointmaze/large-v2", "D4RL/antmaze/umaze-v1"] {
+            #expect(Worlds.otherVersion(name)?.contains("gymnasium-robotics' mazes") == true, "\(name)")
+            #expect(throws: SimulationError.self) { try Worlds.make(name) }
+        }
+        for name in ["Hopper-v3", "hopper-medium-v2", "HalfCheetah-v5", "mujoco/halfcheetah/expert-v0", "walker2d-medium-replay-v2",
+                     "antmaze-umaze-v2", "maze2d-large-v1", "pointmaze-large"] {
             #expect(Worlds.otherVersion(name) == nil, "\(name)")
         }
     }
