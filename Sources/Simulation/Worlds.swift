@@ -113,8 +113,10 @@ public enum Worlds {
     }
 
     /// Reference returns for a task as D4RL spells it (maze2d's v0 tasks have their own),
-    /// or for any name `canonical` understands.
+    /// or for any name `canonical` understands and `otherVersion` does not refuse.
     public static func reference(for task: String) throws -> ReferenceScore {
+        // D4RL's references do not score another world's returns (Minari's v5 and mazes).
+        if let why = otherVersion(task) { throw SimulationError.otherVersion(why) }
         if let r = try? ReferenceScores.reference(for: task) { return r }
         if let key = canonical(task), let r = try? ReferenceScores.reference(for: key) { return r }
         return try ReferenceScores.reference(for: task)

@@ -169,6 +169,7 @@ import Testing
         for name in ["D4RL/pointmaze/large-v2", "D4RL/antmaze/umaze-v1"] {
             #expect(Worlds.otherVersion(name)?.contains("gymnasium-robotics' mazes") == true, "\(name)")
             #expect(throws: SimulationError.self) { try Worlds.make(name) }
+            #expect(throws: SimulationError.self) { try Worlds.reference(for: name) }
         }
         for name in ["Hopper-v3", "hopper-medium-v2", "HalfCheetah-v5", "mujoco/halfcheetah/expert-v0", "walker2d-medium-replay-v2",
                      "antmaze-umaze-v2", "maze2d-large-v1", "pointmaze-large"] {
