@@ -94,8 +94,17 @@ public struct FormatSpec: Sendable, Equatable {
             default: body = precision.map { String(format: "%.*g", $0, magnitude) } ?? Value.format(magnitude)
             }
         }
-        if let grouping, x.isFinite { body = FormatSpec.group(body, grouping) }
         let signText = negative ? "-" : sign == "+" ? "+" : sign == " " ? " " : ""
+        if let grouping, x.isFinite {
+            if fill == "0", align == "=" {
+                // Python groups the padding zeros too: format(12, "010,d") is "00,000,012".
+                var digits = String(body.prefix { $0.isASCII && $0.isNumber })
+                let rest = body.dropFirst(digits.count)
+                while signText.count + FormatSpec.group(digits + rest, grouping).count < width { digits = "0" + digits }
+                body = digits + rest
+            }
+            body = FormatSpec.group(body, grouping)
+        }
         return pad(signText, body, defaultAlign: ">")
     }
 
