@@ -112,8 +112,6 @@ public struct Tensor: @unchecked Sendable {
 }
 
 extension Tensor: CustomStringConvertible {
-    /// Compact rendering: tensors of up to 16 numbers in full (an 11-dimensional
-    /// observation reads whole), long axes of larger ones abbreviated with "…".
     /// One element as printed: whole numbers below 10^9 in full (100001, not 1e+05); others
     /// to 4 significant digits, or as many more as it takes not to pass for a whole number
     /// (1070.5, 2.0001). nan has a sign bit that %g shows ("-nan" for 0/0); it prints as
@@ -131,6 +129,8 @@ extension Tensor: CustomStringConvertible {
         return text
     }
 
+    /// Compact rendering: tensors of up to 16 numbers in full (an 11-dimensional
+    /// observation reads whole), long axes of larger ones abbreviated with "…".
     public var description: String {
         let fmt = Tensor.shortText
         if rank == 0 { return fmt(pointer.pointee) }
