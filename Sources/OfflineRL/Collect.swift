@@ -87,6 +87,6 @@ public func collect(env: some Environment, policy: some Policy, steps: Int, seed
                     progress: (any ProgressReporter)? = nil, title: String = "collect") throws -> Dataset {
     var dataset = try collect(env: env, policy: policy, steps: steps, seed: seed, progress: progress, title: title)
     try dataset.writeD4RL(to: path)
-    dataset.source = path
+    dataset.stamp(asFile: path)
     return dataset
 }

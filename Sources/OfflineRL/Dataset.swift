@@ -17,6 +17,10 @@ public struct Dataset: Sendable {
     /// How cdsa made the data when it did (`cdsa_recipe` in the file): "cdsa's recreation
     /// of D4RL's hopper-medium: …". Nil for data from elsewhere.
     public var recipe: String?
+    /// The file `source` as it was when these rows were read from it or written to it:
+    /// `identity()` hashes the file only while it is still that file. Nil for data held
+    /// only in memory.
+    public internal(set) var file: FileStamp?
 
     /// s, [count, observationSize].
     public internal(set) var observations: Tensor

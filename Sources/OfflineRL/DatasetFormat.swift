@@ -24,10 +24,13 @@ public enum DatasetFormat: String, Sendable, CaseIterable {
 extension Dataset {
     /// Loads a dataset, detecting the format unless one is given.
     public static func load(_ path: String, format: DatasetFormat? = nil) throws(DatasetError) -> Dataset {
+        var d: Dataset
         switch format ?? DatasetFormat.detect(path) {
-        case .d4rl: try D4RLReader.read(path)
-        case .minari: try MinariReader.read(path)
-        case .npz: try NPZDataset.read(path)
+        case .d4rl: d = try D4RLReader.read(path)
+        case .minari: d = try MinariReader.read(path)
+        case .npz: d = try NPZDataset.read(path)
         }
+        d.stamp(asFile: d.source)
+        return d
     }
 }

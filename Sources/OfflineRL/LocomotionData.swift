@@ -143,7 +143,7 @@ public enum LocomotionData {
         dataset.environmentName = world
         try dataset.writeD4RL(to: path)
         if kind == .mediumReplay { try? FileManager.default.removeItem(atPath: retrainFolder(for: path)) }
-        dataset.source = path
+        dataset.stamp(asFile: path)
         dataset.format = "D4RL"
         return dataset
     }

@@ -236,11 +236,35 @@ extension Optional: OptionalField {
     var isNil: Bool { if case .none = self { true } else { false } }
 }
 
+/// A file's size, modification time and inode: enough to tell that it was replaced or
+/// written to since it was read.
+public struct FileStamp: Sendable, Equatable {
+    let size: UInt64, modified: Date, inode: UInt64
+
+    /// The stamp of the regular file at `path`, or nil if there is none.
+    public init?(_ path: String) {
+        guard let a = try? FileManager.default.attributesOfItem(atPath: path), a[.type] as? FileAttributeType == .typeRegular,
+              let size = a[.size] as? UInt64, let modified = a[.modificationDate] as? Date else { return nil }
+        (self.size, self.modified, self.inode) = (size, modified, (a[.systemFileNumber] as? UInt64) ?? 0)
+    }
+}
+
 extension Dataset {
-    /// The dataset's identity: SHA-256 of its file when it was read from one, else of its
-    /// arrays (observations, actions, rewards, next states, flags), in that order.
+    /// Marks the data as the file `path` now holds (after reading or writing it).
+    public mutating func stamp(asFile path: String) {
+        source = path
+        file = FileStamp(path)
+    }
+
+    /// The dataset's identity: SHA-256 of its file when it was read from one (or written
+    /// to one), else of its arrays (observations, actions, rewards, next states, flags), in
+    /// that order. A file changed since is an error, not another dataset's hash: models
+    /// and runs filed under it would silently belong to other data.
     public func identity() throws -> DatasetIdentity {
-        if FileManager.default.fileExists(atPath: source), (try? FileManager.default.attributesOfItem(atPath: source)[.type] as? FileAttributeType) == .typeRegular {
+        if let file {
+            guard FileStamp(source) == file else {
+                throw DatasetError.invalidArgument("\(source) has changed on disk since it was read; load it again (the data in memory is no longer that file)")
+            }
             return DatasetIdentity(source: source, sha256: try SHA256.hash(file: source), environment: environmentName)
         }
         var h = SHA256()

@@ -87,6 +87,23 @@ import Testing
         #expect(back.timeouts == joined.timeouts && back.terminals == joined.terminals && back.episodeStarts == joined.episodeStarts)
     }
 
+    /// A dataset read from a file is identified by that file only while it is unchanged:
+    /// models cached, or runs recorded, under a replaced file's hash would belong to other data.
+    @Test func aFileReplacedAfterReadingIsNoLongerTheDatasetsIdentity() throws {
+        let folder = try temporaryFolder()
+        defer { cleanup(folder) }
+        let path = folder + "/d.hdf5"
+        try syntheticDataset(episodeLengths: [2, 3]).writeD4RL(to: path)
+        let first = try Dataset.load(path)
+        let before = try first.identity()
+        #expect(try Dataset.load(path).identity() == before)
+        try syntheticDataset(episodeLengths: [4, 1]).writeD4RL(to: path)
+        #expect(datasetError { _ = try first.identity() } != nil)
+        #expect(try Dataset.load(path).identity().sha256 != before.sha256)
+        // Data made in memory is identified by its arrays, whatever its source names.
+        #expect(try syntheticDataset(episodeLengths: [2]).identity() == (try syntheticDataset(episodeLengths: [2]).identity()))
+    }
+
     @Test func statisticsAndSummary() throws {
         let d = try syntheticDataset(episodeLengths: [2, 2])
         // Observations: (0,0), (0,1), (1,0), (1,1).
