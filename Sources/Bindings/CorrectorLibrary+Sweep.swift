@@ -26,7 +26,8 @@ extension CorrectorLibrary {
                     return x
                 }
                 guard !values.isEmpty else { throw a.bad(i, "at least one \(what) expected") }
-                guard Set(values).count == values.count else { throw a.bad(i, "\(what) values repeat") }
+                // Gains act in float32: 0.1 and 0.100000001 would be one cell under two names.
+                guard Set(values.map(Float.init)).count == values.count else { throw a.bad(i, "\(what) values repeat (as float32 gains)") }
                 return values
             }
             let (k1s, k2s) = (try grid(2, "k1"), try grid(3, "k2"))

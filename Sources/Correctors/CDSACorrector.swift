@@ -133,16 +133,17 @@ public struct CDSACorrector: Policy {
     }
 
     public func act(batch observations: Tensor) throws -> Tensor {
-        try corrected(observations).actions
+        if correction.isIdentity { return try base.act(batch: observations) }
+        return try corrected(observations).actions
     }
 
     /// The corrected actions of a batch, with what each term contributed.
     public func corrected(_ s: Tensor) throws -> CorrectionDiagnostics {
         let a0 = try base.act(batch: s)
         let c = correction
-        if c.isIdentity {
-            let zeros = [Float](repeating: 0, count: a0.shape[0])
-            return CorrectionDiagnostics(baseActions: a0, actions: a0, actionScoreNorms: zeros, stateScoreNorms: zeros)
+        if c.isIdentity {  // the terms' sizes are still what a gain would scale
+            let (gTerm, hTerm) = try terms(s, a0)
+            return CorrectionDiagnostics(baseActions: a0, actions: a0, actionScoreNorms: try rowNorms(gTerm), stateScoreNorms: try rowNorms(hTerm))
         }
         var a = a0
         var gNorms: [Float] = [], hNorms: [Float] = []

@@ -60,7 +60,7 @@ public struct Sweep: Sendable {
     }
 
     static func number(_ x: Double) -> String {
-        x == x.rounded() && abs(x) < 1e15 ? String(Int64(x)) : String(format: "%g", x)
+        x == x.rounded() && abs(x) < 1e15 ? String(Int64(x)) : "\(x)"  // the shortest text that reads back as x
     }
 }
 
