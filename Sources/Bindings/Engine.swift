@@ -121,6 +121,7 @@ func engineError(_ error: any Error, in name: String) -> ScriptError? {
     case let e as MazeError: return ScriptError("\(name): \(e)")
     case let e as ScoreError: return ScriptError("\(name): \(e)")
     case let e as EvaluationError: return ScriptError("\(name): \(e)")
+    case TrainingError.interrupted: return ScriptError("\(name): \(error)", interrupted: true)
     case let e as TrainingError: return ScriptError("\(name): \(e)")
     default: return nil
     }

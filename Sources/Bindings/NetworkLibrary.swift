@@ -61,9 +61,13 @@ enum NetworkLibrary {
                 doc: decoupled ? "AdamW (decoupled weight decay) over a network's parameters; step(opt, g) applies gradients."
                     : "Adam over a network's parameters (weight_decay adds L2 to the gradient); step(opt, g) applies gradients.") { a in
             let net = try a.object(0, NetworkValue.self, "network")
+            // The rules `opt.beta1 = …` enforces: beta1 = 1 or a negative eps silently gives nan.
+            for (i, name) in [(1, "lr"), (2, "weight_decay"), (3, "beta1"), (4, "beta2"), (5, "eps")] {
+                let rule = OptimizerValue.setting(name)!
+                guard rule.valid(try a.float(i)) else { throw a.bad(i, "\(rule.expected) expected, got \(a[i].repr)") }
+            }
             let config = Adam.Config(learningRate: try a.float(1), beta1: try a.float(3), beta2: try a.float(4),
                                      epsilon: try a.float(5), weightDecay: try a.float(2), decoupledWeightDecay: decoupled)
-            guard config.learningRate > 0, config.learningRate.isFinite else { throw a.bad(1, "positive learning rate expected") }
             return .foreign(OptimizerValue(network: net, config: config))
         }
     }

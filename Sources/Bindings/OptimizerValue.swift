@@ -33,7 +33,7 @@ final class OptimizerValue: ForeignValue {
     }
 
     /// The settings a script may read and set: the config field and what it must be.
-    private static func setting(_ name: String) -> (field: WritableKeyPath<Adam.Config, Float>, valid: (Float) -> Bool, expected: String)? {
+    static func setting(_ name: String) -> (field: WritableKeyPath<Adam.Config, Float>, valid: (Float) -> Bool, expected: String)? {
         switch name {
         case "lr": return (\.learningRate, { $0 > 0 && $0.isFinite }, "a positive number")
         case "weight_decay": return (\.weightDecay, { $0 >= 0 && $0.isFinite }, "a number ≥ 0")

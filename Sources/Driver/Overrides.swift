@@ -73,6 +73,15 @@ enum Overrides {
 
     static func isRecord(_ e: Expr) -> Bool { if case .record = e { true } else { false } }
 
+    /// `cfg.model.lr` as ["cfg", "model", "lr"]; nil for a target that is not a name or fields.
+    static func fieldPath(_ target: Expr) -> [String]? {
+        switch target {
+        case .name(let n, _): return [n]
+        case .field(let base, let name, _): return fieldPath(base).map { $0 + [name] }
+        default: return nil
+        }
+    }
+
     /// Applies the overrides: the script's source with each literal replaced.
     static func apply(_ overrides: [Override], to source: Source) throws(UsageError) -> Source {
         if overrides.isEmpty { return source }
@@ -92,14 +101,16 @@ enum Overrides {
                 let what = isRecord(setting.value) ? "a record with computed fields" : "computed (`\(source.text(of: setting.span))`)"
                 throw UsageError("--set \(name): '\(name)' is \(what), not a literal, so it cannot be replaced" + settable)
             }
-            // A later top-level `let` or assignment of the name would replace the value set.
+            // A later top-level `let` or assignment of the name — or of a field on the way to
+            // it (`cfg.lr = …` after `--set cfg.lr=…`) — would replace the value set.
             let root = o.path[0]
             for statement in syntax.statements {
-                var at: Int?
-                if case .let(root, let span, _) = statement, span.start > setting.span.start { at = span.start }
-                if case .assign(.name(root, _), _, let span) = statement, span.start > setting.span.start { at = span.start }
-                if let at {
-                    throw UsageError("--set \(name): \(source.path) binds '\(root)' again on line \(source.location(of: at).line), so the value set would not be the one it uses")
+                var again: (at: Int, what: String)?
+                if case .let(root, let span, _) = statement, span.start > setting.span.start { again = (span.start, root) }
+                if case .assign(let target, _, let span) = statement, span.start > setting.span.start,
+                   let path = fieldPath(target), o.path.starts(with: path) { again = (span.start, path.joined(separator: ".")) }
+                if let again {
+                    throw UsageError("--set \(name): \(source.path) binds '\(again.what)' again on line \(source.location(of: again.at).line), so the value set would not be the one it uses")
                 }
             }
             let text = try literalText(o.text, replacing: setting.value, name: name)

@@ -34,6 +34,8 @@ public struct Diagnostic: Error, Sendable, Equatable, CustomStringConvertible {
     public var lineText: String
     /// The cdsa call stack, innermost first (runtime errors only).
     public var stack: [Frame] = []
+    /// Ctrl-C stopped a built-in that said where (a training run): an interruption.
+    public var interrupted = false
     /// The error is at the end of input (an unclosed bracket, block or string): a REPL
     /// should ask for another line instead of reporting it.
     public var isAtEndOfInput = false
@@ -65,7 +67,7 @@ public struct Diagnostic: Error, Sendable, Equatable, CustomStringConvertible {
     }
 
     /// A run stopped by the cancellation hook (Ctrl-C), not by an error in the script.
-    public var isInterruption: Bool { phase == .runtime && message == "interrupted" }
+    public var isInterruption: Bool { phase == .runtime && (interrupted || message == "interrupted") }
 
     /// `path:line:col: error: message`, the line, a caret and tildes, then the stack.
     public var description: String {

@@ -82,6 +82,8 @@ public struct CallArguments {
 /// An error a built-in or binding throws; the interpreter adds the location and stack.
 public struct ScriptError: Error, CustomStringConvertible {
     public var message: String
-    public init(_ message: String) { self.message = message }
+    /// Ctrl-C stopped the built-in (a training run says where): the run exits with 130.
+    public var interrupted = false
+    public init(_ message: String, interrupted: Bool = false) { (self.message, self.interrupted) = (message, interrupted) }
     public var description: String { message }
 }

@@ -14,6 +14,8 @@ enum Flow { case next, breakLoop, continueLoop, returned }
 /// A runtime error on its way out; it collects the cdsa call stack as calls unwind.
 struct RuntimeError: Error {
     var message: String
+    /// Raised by Ctrl-C (`ScriptError.interrupted`), not by the script.
+    var interrupted = false
     var source: Source
     var span: Span
     var stack: [Diagnostic.Frame] = []
@@ -45,7 +47,9 @@ struct RuntimeError: Error {
             e.pendingSpan = span
             throw e
         } catch {
-            throw RuntimeError("\(error)", source, span)
+            var e = RuntimeError("\(error)", source, span)
+            e.interrupted = (error as? ScriptError)?.interrupted ?? false
+            throw e
         }
     }
 
@@ -61,6 +65,7 @@ struct RuntimeError: Error {
         e.unwind(through: "<script>", callSite: source, span)
         var d = Diagnostic(phase: .runtime, message: message, source: source, span: span)
         d.stack = e.stack
+        d.interrupted = interrupted
         return d
     }
 }

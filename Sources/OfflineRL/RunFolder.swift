@@ -206,8 +206,20 @@ public final class RunFolder {
 
     /// Records a new target step count (resume with more steps).
     public func extend(to steps: Int) throws {
+        let reached = reachedStep()
+        guard steps >= reached else {
+            throw TrainingError.run("\(path) is at step \(reached), past the \(steps) steps asked for (the run is left as it was)")
+        }
         manifest.options.steps = steps
         try writeManifest()
+    }
+
+    /// The step the run has reached: its checkpoint's or its last logged row's.
+    func reachedStep() -> Int {
+        let m = try? metrics()
+        let logged = m.flatMap { m in m.header.firstIndex(of: "step").flatMap { i in m.rows.last.flatMap { Int($0[i]) } } } ?? 0
+        let saved = hasCheckpoint ? (try? readCheckpoint())?.values["step"].flatMap { Int($0) } ?? 0 : 0
+        return Swift.max(logged, saved)
     }
 
     private func writeManifest() throws { try writeAtomically(try manifest.json(), to: manifestPath) }
@@ -301,7 +313,13 @@ public final class RunFolder {
         if !partial, reached < manifest.options.steps {
             throw TrainingError.run("\(path) is at step \(reached) of \(manifest.options.steps): its last evaluations are not its final ones (continue it with resume=true, or read them anyway with partial=true)")
         }
-        let evaluated = rows.filter { !$0[returnColumn].isEmpty }
+        // On the schedule only: a run extended past its first end also evaluated there, which
+        // one long run would not have (its row stays in metrics.csv, marking the junction).
+        let (every, total) = (manifest.options.evaluateEvery, manifest.options.steps)
+        let evaluated = rows.filter { row in
+            guard !row[returnColumn].isEmpty, let step = Int(row[stepColumn]) else { return false }
+            return every <= 0 || step % every == 0 || step == total
+        }
         let normalized = evaluated.allSatisfy { !$0[scoreColumn].isEmpty }
         let last = evaluated.suffix(count)
         guard !last.isEmpty else { throw TrainingError.run("\(path) has no evaluations yet") }

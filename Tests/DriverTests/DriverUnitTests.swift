@@ -31,6 +31,13 @@ struct OverrideTests {
             try apply(script, ["a=7"])
         }
         #expect(throws: UsageError.self) { try apply("let a = 1\na = 2\n", ["a=7"]) }
+        // So would a later assignment of the field set, or of a record on the way to it.
+        let cfg = "let cfg = {lr: 0.01, net: {width: 8}}\ncfg.lr = 0.5\ncfg.net = {width: 4}\n"
+        #expect(throws: UsageError("--set cfg.lr: s.cdsa binds 'cfg.lr' again on line 2, so the value set would not be the one it uses")) {
+            try apply(cfg, ["cfg.lr=0.2"])
+        }
+        #expect(throws: UsageError.self) { try apply(cfg, ["cfg.net.width=16"]) }
+        #expect(try apply("let cfg = {lr: 0.01, n: 1}\ncfg.n = 2\n", ["cfg.lr=0.2"]).hasPrefix("let cfg = {lr: 0.2, n: 1}"))
         #expect(throws: UsageError.self) { try apply(script, ["b=1"]) }
         #expect(throws: UsageError.self) { try apply(script, ["a=\"one\""]) }
         #expect(throws: UsageError.self) { try apply(script, ["a.x=1"]) }

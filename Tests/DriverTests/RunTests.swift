@@ -214,6 +214,20 @@ struct RunTests {
         #expect(r.stdout == "start\n" && r.stderr.contains("error: interrupted"), "\(r)")
     }
 
+    /// A training run stopped by Ctrl-C also exits 130, its message saying where it stopped.
+    @Test func interruptingATrainingRunExits130() throws {
+        let dir = scratchFolder(); defer { try? FileManager.default.removeItem(at: dir) }
+        let script = write("""
+            let m = env("pointmaze-umaze")
+            let d = collect(m, random_policy(m, seed=1), 500)
+            print("start")
+            bc(d, steps=100000000, seed=1, progress=false, hidden=[8], batch_size=8)
+
+            """, to: "train.cdsa", in: dir)
+        let r = try cdsa(["run", "--threads", "1", script], in: dir, timeout: 60, interruptAfter: 3)
+        #expect(r.status == 130 && r.stderr.contains("bc: interrupted at step"), "\(r)")
+    }
+
     /// `--seed -1` is a seed (the language's `seed(-1)`), not an unknown option.
     @Test func negativeSeedsParse() throws {
         let dir = scratchFolder(); defer { try? FileManager.default.removeItem(at: dir) }

@@ -193,6 +193,22 @@ func trainer(_ algorithm: String, seed: UInt64 = 5) throws -> any Trainer {
         #expect(refusal(try manifest(steps: 40, seed: 6)).contains("seed 5, not 6"))
         #expect(refusal(try manifest(steps: 40, config: #"{"hidden": [32, 32], "batch_size": 64, "learning_rate": 0.001}"#))
             .contains("learning_rate 0.003, not 0.001"))
+
+        // Asking a run for fewer steps than it has reached is refused and leaves it as it was.
+        #expect(refusal(try manifest(steps: 30)).contains("is at step 40, past the 30 steps asked for"))
+        #expect(try RunFolder.open(folder + "/run").manifest.options.steps == 40)
+
+        // A run extended past its first end evaluated there too, off the schedule one long
+        // run keeps: its final score leaves that evaluation out.
+        var o = TrainingOptions(steps: 25)
+        o.evaluateEvery = 20
+        let extended = try RunFolder.createOrContinue(folder + "/extended", manifest: RunManifest(
+            algorithm: "bc", config: tinyConfig("bc"), seed: 5, options: o, dataset: try tinyMaze.identity(),
+            environment: nil, versions: [:], commandLine: []))
+        for step in [20, 25] { try extended.metricsRow(header: ["step", "eval_return", "eval_score"], values: ["\(step)", "5", "\(step)"]) }
+        try extended.extend(to: 60)
+        for step in [40, 60] { try extended.metricsRow(header: ["step", "eval_return", "eval_score"], values: ["\(step)", "5", "\(step)"]) }
+        #expect(try extended.finalEvaluations(3).steps == [20, 40, 60])
     }
 
     /// A run continued under other versions (an OpenBLAS kernel set chosen anew, another
