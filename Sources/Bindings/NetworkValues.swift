@@ -97,7 +97,10 @@ final class NetworkValue: CallableForeign {
     /// writes through to the network, shape-checked, so it is never silently lost.
     func parametersRecord() -> Value {
         let ps = module.parameters
-        let record = Record(keys: ps.map(\.name), values: ps.map { .tensor($0.value.detached) })
+        // Inside grad(loss, wrt=net) the parameters are watched: a penalty written over
+        // net.parameters is then differentiated too (as in PyTorch), not a silent constant.
+        let watched = ps.contains { $0.value.node != nil }
+        let record = Record(keys: ps.map(\.name), values: ps.map { .tensor(watched ? $0.value : $0.value.detached) })
         record.willAssign = { [unowned self] name, value in
             try self.setParameter(name, value, what: "net.parameters")
         }
