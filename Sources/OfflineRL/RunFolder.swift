@@ -208,7 +208,7 @@ public final class RunFolder {
     public func extend(to steps: Int) throws {
         let reached = reachedStep()
         guard steps >= reached else {
-            throw TrainingError.run("\(path) is at step \(reached), past the \(steps) steps asked for (the run is left as it was)")
+            throw TrainingError.run("the run is at step \(reached), past the \(steps) steps asked for (\(path) is left as it was)")
         }
         manifest.options.steps = steps
         try writeManifest()
