@@ -45,6 +45,21 @@ extension Tensor {
         return tape.record(y, [self]) { g, _ in [try g.reshaped(kept).broadcast(to: xs)] }
     }
 
+    /// Euclidean norm over `axes` (all when nil), its squares summed in double precision.
+    /// The gradient is x / ‖x‖, taken as 0 where ‖x‖ = 0 (PyTorch's subgradient; through
+    /// √ of the sum it would be 0 · ∞ = nan).
+    public func norm(axes: [Int]? = nil, keepDims: Bool = false) throws -> Tensor {
+        let x0 = detached
+        let y = try (x0 * x0).sum(axes: axes, keepDims: keepDims, wide: true).sqrt()
+        guard let tape = Tape.of(self) else { return y }
+        let kept = keptShape(try normalizedAxes(axes, op: "norm"))
+        let yk = try y.reshaped(kept)
+        return tape.record(y, [self]) { g, _ in
+            let scale = try broadcastZip(g.reshaped(kept), yk, op: "norm") { $1 == 0 ? 0 : $0 / $1 }
+            return [try broadcastZip(x0, scale, op: "norm", *)]
+        }
+    }
+
     /// Maximum over `axes`, nan where any element is (numpy's `amax`, PyTorch's `max`); the
     /// gradient is shared evenly among tied maxima.
     public func max(axes: [Int]? = nil, keepDims: Bool = false) throws -> Tensor {

@@ -114,7 +114,7 @@ extension TensorLibrary {
                 try $0.min(axes: $1, keepDims: $2)
             },
             reduction(s, "norm", "Euclidean (L2) norm of a tensor over axis (all when nil).", fallback: false) {
-                try ($0 * $0).sum(axes: $1, keepDims: $2, wide: true).sqrt()
+                try $0.norm(axes: $1, keepDims: $2)
             },
             extreme("max", "The largest of the numbers; of one tensor, its largest element; of several, the elementwise maximum.", largest: true),
             extreme("min", "The smallest of the numbers; of one tensor, its smallest element; of several, the elementwise minimum.", largest: false),

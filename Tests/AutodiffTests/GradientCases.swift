@@ -47,6 +47,8 @@ private let unaryCases: [GradientCase] = [
 ]
 
 private let reductionCases: [GradientCase] = [
+    Case("norm all", { [try $0.values([3, 4])] }) { try $0[0].norm() },
+    Case("norm axis -1 keepDims", { [try $0.values([3, 4])] }) { try $0[0].norm(axes: [-1], keepDims: true) },
     Case("sum all", { [try $0.values([3, 4])] }) { try $0[0].sum() },
     Case("sum axis 0", { [try $0.values([3, 4])] }) { try $0[0].sum(axes: [0]) },
     Case("sum axis -1 keepDims", { [try $0.values([3, 4])] }) { try $0[0].sum(axes: [-1], keepDims: true) },
