@@ -84,17 +84,9 @@ final class TensorValue: ForeignValue {
         return i
     }
 
-    /// A slice bound along `axis`, Python-style: nil means `fallback`, negatives count from
-    /// the end, out of range is clamped.
+    /// A slice bound along `axis` (`sliceBound`, as lists slice).
     func bound(_ v: Value, axis: Int, fallback: Int) throws -> Int {
-        if case .nil = v { return fallback }
-        guard case .number(let y) = v, y == y.rounded() else {
-            throw ScriptError("slice bounds must be whole numbers, got \(v.typeName == "number" ? v.repr : v.typeName)")
-        }
-        let x = Swift.min(Swift.max(y, -1e15), 1e15)  // far out of range is clamped like near
-        let n = tensor.shape[axis]
-        let i = Int(x) < 0 ? Int(x) + n : Int(x)
-        return Swift.min(Swift.max(i, 0), n)
+        try sliceBound(v, count: tensor.shape[axis], fallback: fallback)
     }
 
     /// `t[i]` drops the first axis; `t[[i, j]]` (a list or vector of indices) keeps it;

@@ -75,7 +75,7 @@ public enum CoreLibrary {
             guard lo.isFinite, hi.isFinite else { throw a.bad(isNil(a[1]) ? 0 : 1, "finite number expected") }
             if step == 1 {
                 let n = max(0, (hi - lo).rounded(.up))
-                guard n < 1e15 else { throw a.bad(isNil(a[1]) ? 0 : 1, "range of \(Value.format(n)) numbers: at most 10^15") }
+                if let tooLong = rangeTooLong(n) { throw a.bad(isNil(a[1]) ? 0 : 1, tooLong) }
                 return .range(start: lo, count: Int(n))
             }
             guard step != 0, step.isFinite else { throw a.bad(2, "non-zero step expected") }

@@ -63,7 +63,7 @@ extension Compiler {
                     throw RuntimeError("range bounds must be finite numbers", source, span)
                 }
                 let n = inclusive ? (hi - lo).rounded(.down) + 1 : (hi - lo).rounded(.up)
-                guard n < 1e15 else { throw RuntimeError("range of \(Value.format(n)) numbers: at most 10^15", source, span) }
+                if let tooLong = rangeTooLong(n) { throw RuntimeError(tooLong, source, span) }
                 return .range(start: lo, count: Int(max(0, n)))
             }
         case .call(let callee, let args, let span):

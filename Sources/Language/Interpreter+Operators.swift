@@ -156,13 +156,7 @@ extension Interpreter {
     /// the end, out-of-range ends are clamped.
     func slice(_ base: Value, _ lo: Value, _ hi: Value, _ source: Source, _ span: Span) throws -> Value {
         func bound(_ v: Value, _ count: Int, _ fallback: Int) throws -> Int {
-            if case .nil = v { return fallback }
-            guard case .number(let y) = v, y == y.rounded() else {
-                throw RuntimeError("slice bounds must be whole numbers, got \(v.typeName == "number" ? v.repr : v.typeName)", source, span)
-            }
-            let x = min(max(y, -1e15), 1e15)  // far out of range is clamped like near (inf too)
-            let i = Int(x) < 0 ? Int(x) + count : Int(x)
-            return min(max(i, 0), count)
+            do { return try sliceBound(v, count: count, fallback: fallback) } catch { throw RuntimeError(error.message, source, span) }
         }
         switch base {
         case .list(let l):

@@ -214,6 +214,22 @@ extension Builtin {
     }
 }
 
+/// A Python slice bound over `count` items: nil means `fallback`, negatives count from the
+/// end, out of range — far out too, 1e300 or inf — is clamped. Lists, strings, ranges and
+/// tensors all slice through it.
+public func sliceBound(_ v: Value, count: Int, fallback: Int) throws(ScriptError) -> Int {
+    if case .nil = v { return fallback }
+    guard case .number(let y) = v, y == y.rounded() else {
+        throw ScriptError("slice bounds must be whole numbers, got \(v.typeName == "number" ? v.repr : v.typeName)")
+    }
+    let x = Int(min(max(y, -1e15), 1e15))
+    return min(max(x < 0 ? x + count : x, 0), count)
+}
+
+/// Why a range of `n` numbers is refused (more than a count can hold), or nil: `range(…)`
+/// and `a..<b` share the bound.
+func rangeTooLong(_ n: Double) -> String? { n < 1e15 ? nil : "range of \(Value.format(n)) numbers: at most 10^15" }
+
 /// Why a number is no integer argument, saying which: 2.5, or one past 10^15.
 func notAnInteger(_ x: Double) -> String {
     x == x.rounded() ? "integer below 10^15 in size expected, got \(Value.format(x))" : "integer expected, got \(Value.format(x))"
