@@ -37,11 +37,9 @@ extension CorrectorLibrary {
             c.steps = try a.integer(at["steps"]!)
             if case .number(let x) = a[at["sigma"]!] { c.sigma = Float(x) }
             (c.low, c.high) = (Float(try a.number(at["low"]!)), Float(try a.number(at["high"]!)))
-            for (name, x) in [("k1", c.k1), ("k2", c.k2), ("low", c.low), ("high", c.high)] where !x.isFinite {
-                throw a.bad(at[name]!, "a finite number expected, got \(Value.format(Double(x)))")
-            }
-            if let sigma = c.sigma, !(sigma > 0 && sigma.isFinite) { throw a.bad(at["sigma"]!, "a positive noise level expected, got \(Value.format(Double(sigma)))") }
-            guard c.low < c.high else { throw a.bad(at["high"]!, "high \(Value.format(Double(c.high))) must exceed low \(Value.format(Double(c.low)))") }
+            // Refused here, before any model trains, naming the argument; the corrector checks the same.
+            if let problem = c.problem { throw a.bad(at[problem.field]!, problem.detail) }
+            // Both asked for in one call: blend mixes I(s, ŝ) itself and would drop the delta unsaid.
             if c.combination == .blend, c.inverseTerm == .delta {
                 throw a.bad(at["inverse_term"]!, "\"delta\" has no meaning with combination=\"blend\", which mixes I(s, ŝ) itself; leave one out")
             }

@@ -32,6 +32,25 @@ public struct Correction: Codable, Sendable, Equatable {
 
     /// K1 = K2 = 0: the base's action, exactly.
     public var isIdentity: Bool { k1 == 0 && k2 == 0 }
+
+    /// What is wrong with these settings, by field, or nil: finite gains and bounds, a
+    /// positive σ, low < high and at least one step.
+    /// The corrector refuses them; `correct` asks before training any model.
+    public var problem: (field: String, detail: String)? {
+        for (name, x) in [("k1", k1), ("k2", k2), ("low", low), ("high", high)] where !x.isFinite {
+            return (name, "a finite number expected, got \(shown(x))")
+        }
+        if let sigma, !(sigma > 0 && sigma.isFinite) { return ("sigma", "a positive noise level expected, got \(shown(sigma))") }
+        if low >= high { return ("high", "high \(shown(high)) must exceed low \(shown(low))") }
+        if steps < 1 { return ("steps", "steps must be at least 1, got \(steps)") }
+        return nil
+    }
+}
+
+/// A setting as a script wrote it: 1 not 1.0, nan not -nan, 0.1 not 0.10000000149.
+private func shown(_ x: Float) -> String {
+    guard x.isFinite else { return x.isNaN ? "nan" : x > 0 ? "inf" : "-inf" }
+    return x == x.rounded() && abs(x) < 1e15 ? String(Int64(x)) : "\(x)"
 }
 
 /// What one corrected batch looked like: the base's and the corrected actions and the
@@ -74,10 +93,10 @@ public struct CDSACorrector: Policy {
         if let first = bodies.first, let other = bodies.first(where: { $0.2 != first.2 }) {
             throw CorrectorError.invalid("\(other.0) learned on \(other.1) and \(first.0) on \(first.1): another body with the same sizes")
         }
-        guard correction.steps >= 1 else { throw CorrectorError.invalid("steps must be at least 1, got \(correction.steps)") }
-        guard correction.low <= correction.high else { throw CorrectorError.invalid("the action bounds are reversed: \(correction.low) > \(correction.high)") }
+        if let problem = correction.problem { throw CorrectorError.invalid("\(problem.field): \(problem.detail)") }
         for m in [g, h] {
-            if let sigma = correction.sigma, sigma < m.sigmas[0] || sigma > m.sigmas[m.sigmas.count - 1] {
+            // Written so that nan is outside too.
+            if let sigma = correction.sigma, !(sigma >= m.sigmas[0] && sigma <= m.sigmas[m.sigmas.count - 1]) {
                 throw CorrectorError.invalid("sigma \(sigma) is outside the levels \(m.target == .action ? "g" : "h") was trained at (\(m.sigmas))")
             }
         }
