@@ -214,12 +214,17 @@ public final class RunFolder {
         try writeManifest()
     }
 
-    /// The step the run has reached: its checkpoint's or its last logged row's.
+    /// The step the run has reached: the furthest its logs record — a metrics row, or an
+    /// event (every checkpoint, the interrupted one included, is one), so the checkpoint
+    /// itself need not be read.
     func reachedStep() -> Int {
         let m = try? metrics()
         let logged = m.flatMap { m in m.header.firstIndex(of: "step").flatMap { i in m.rows.last.flatMap { Int($0[i]) } } } ?? 0
-        let saved = hasCheckpoint ? (try? readCheckpoint())?.values["step"].flatMap { Int($0) } ?? 0 : 0
-        return Swift.max(logged, saved)
+        let text = (try? String(contentsOfFile: eventsPath, encoding: .utf8)) ?? ""
+        let events = text.split(separator: "\n").compactMap { line in
+            ((try? JSONSerialization.jsonObject(with: Data(line.utf8))) as? [String: Any])?["step"] as? Int
+        }
+        return Swift.max(logged, events.max() ?? 0)
     }
 
     private func writeManifest() throws { try writeAtomically(try manifest.json(), to: manifestPath) }
